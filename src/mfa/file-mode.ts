@@ -1,0 +1,27 @@
+import { resolveTarget, writeFileAtomic, type WriteResult } from '../store/atomic.js';
+import { applyLogin, applyLogout, holdsSession, requireProfile, type SessionKeys } from '../store/credentials.js';
+import { findSection, joinLines } from '../store/ini.js';
+import { withFileLock } from '../store/lock.js';
+import { loadIniFile } from '../store/read.js';
+
+// Read-modify-write under the lock, from a fresh read: another run may have logged in while STS answered us.
+export async function writeSession(path: string, profile: string, session: SessionKeys): Promise<WriteResult> {
+  return withFileLock(await resolveTarget(path), async () => {
+    const fresh = await loadIniFile(path);
+    return writeFileAtomic(path, joinLines(applyLogin(fresh.doc, profile, session, path)));
+  });
+}
+
+export type LogoutOutcome = { restored: true; write: WriteResult } | { restored: false; foreignSession: boolean };
+
+export async function restoreLongTermKeys(path: string, profile: string): Promise<LogoutOutcome> {
+  return withFileLock(await resolveTarget(path), async () => {
+    const fresh = await loadIniFile(path);
+    const restored = applyLogout(fresh.doc, profile);
+    if (!restored) {
+      requireProfile(fresh.doc, profile, path);
+      return { restored: false, foreignSession: holdsSession(findSection(fresh.doc, profile)) };
+    }
+    return { restored: true, write: await writeFileAtomic(path, joinLines(restored)) };
+  });
+}

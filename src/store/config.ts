@@ -1,0 +1,58 @@
+import { addSection, setOption } from './edit.js';
+import { findSection, optionValue, type IniDocument, type IniSection } from './ini.js';
+
+// botocore reads config sections as `[profile NAME]` split with shlex, and `[default]` as is.
+function shlexSplit(text: string): string[] | undefined {
+  const words: string[] = [];
+  let word: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (/\s/.test(c)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else if (c === `'` || c === `"`) {
+      const end = text.indexOf(c, i + 1);
+      if (end < 0) return undefined;
+      word = (word ?? '') + text.slice(i + 1, end).replace(c === `"` ? /\\(["\\])/g : /(?!)/g, '$1');
+      i = end;
+    } else if (c === '\\' && i + 1 < text.length) {
+      word = (word ?? '') + text[++i];
+    } else {
+      word = (word ?? '') + c;
+    }
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}
+
+export function configSectionName(doc: IniDocument, profile: string): string | undefined {
+  let found: string | undefined;
+  for (const section of doc.sections) {
+    if (section.name.startsWith('profile')) {
+      const words = shlexSplit(section.name);
+      if (words?.length === 2 && words[0] === 'profile' && words[1] === profile) found = section.name;
+    } else if (section.name === 'default' && profile === 'default') {
+      found ??= section.name;
+    }
+  }
+  return found;
+}
+
+export function configSection(doc: IniDocument, profile: string): IniSection | undefined {
+  const name = configSectionName(doc, profile);
+  return name === undefined ? undefined : findSection(doc, name);
+}
+
+function newSectionName(profile: string): string {
+  if (profile === 'default') return 'default';
+  return /^[\w.@+:/-]+$/.test(profile) ? `profile ${profile}` : `profile '${profile.replace(/'/g, `'"'"'`)}'`;
+}
+
+export function setConfigValue(doc: IniDocument, profile: string, key: string, value: string): IniDocument {
+  const name = configSectionName(doc, profile);
+  return name === undefined ? addSection(doc, newSectionName(profile), [[key, value]]) : setOption(doc, name, key, value);
+}
+
+export function configValue(doc: IniDocument, profile: string, key: string): string | undefined {
+  return optionValue(configSection(doc, profile), key);
+}

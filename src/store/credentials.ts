@@ -1,0 +1,117 @@
+import {
+  NoLongTermKeysError,
+  UnknownProfileError,
+  UnrestorableSessionError,
+} from '../errors.js';
+import { addSection, removeOption, removeSection, setOption } from './edit.js';
+import { findSection, optionValue, type IniDocument, type IniSection } from './ini.js';
+
+// File mode's rules for the credentials file: [PROFILE] holds what the CLI and SDKs use, and while a session is in
+// it, [PROFILE::source-profile] holds the long-term keys. Nothing here ever drops a long-term key.
+
+export const BACKUP_SUFFIX = '::source-profile';
+
+export function backupSectionFor(profile: string): string {
+  return `${profile}${BACKUP_SUFFIX}`;
+}
+
+export interface AccessKeys {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface SessionKeys extends AccessKeys {
+  sessionToken: string;
+  expiration: Date;
+}
+
+export function keysIn(section: IniSection | undefined): AccessKeys | undefined {
+  const accessKeyId = optionValue(section, 'aws_access_key_id');
+  const secretAccessKey = optionValue(section, 'aws_secret_access_key');
+  return accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined;
+}
+
+// STS session keys always start with ASIA; a session token alone also marks one.
+export function holdsSession(section: IniSection | undefined): boolean {
+  if (!section) return false;
+  return optionValue(section, 'aws_session_token') !== undefined || /^ASIA/.test(optionValue(section, 'aws_access_key_id') ?? '');
+}
+
+export function profileNames(doc: IniDocument): string[] {
+  return doc.sections.map((section) => section.name).filter((name) => !name.endsWith(BACKUP_SUFFIX));
+}
+
+export function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export interface LongTermSource {
+  keys: AccessKeys;
+  from: 'profile' | 'backup';
+}
+
+export function requireProfile(doc: IniDocument, profile: string, path: string, fileExists = true): void {
+  if (findSection(doc, profile) || findSection(doc, backupSectionFor(profile))) return;
+  if (!fileExists) {
+    throw new UnknownProfileError(`there is no credentials file at ${path}: create it with aws configure --profile ${profile}`);
+  }
+  const known = profileNames(doc);
+  const list = known.length > 0 ? `known profiles: ${known.join(', ')}` : 'it has no profiles';
+  throw new UnknownProfileError(`profile ${profile} is not in ${path} (${list}); add its keys with: aws configure --profile ${profile}`);
+}
+
+export function longTermKeysFor(doc: IniDocument, profile: string, path: string, fileExists = true): LongTermSource {
+  requireProfile(doc, profile, path, fileExists);
+  const section = findSection(doc, profile);
+  const backup = findSection(doc, backupSectionFor(profile));
+  const own = keysIn(section);
+  if (own && !holdsSession(section)) return { keys: own, from: 'profile' };
+  const saved = keysIn(backup);
+  if (saved) return { keys: saved, from: 'backup' };
+  if (holdsSession(section)) {
+    throw new UnrestorableSessionError(
+      `[${profile}] in ${path} holds session keys and there is no [${backupSectionFor(profile)}] with long-term keys; ` +
+        `refusing to overwrite keys that could not be restored: put the long-term keys back with aws configure --profile ${profile}`,
+    );
+  }
+  throw new NoLongTermKeysError(
+    `[${profile}] in ${path} has no aws_access_key_id and aws_secret_access_key; add them with: aws configure --profile ${profile}`,
+  );
+}
+
+function setKeys(doc: IniDocument, section: string, entries: Array<[string, string]>): IniDocument {
+  if (!findSection(doc, section)) return addSection(doc, section, entries);
+  return entries.reduce((edited, [key, value]) => setOption(edited, section, key, value), doc);
+}
+
+const keyEntries = (keys: AccessKeys): Array<[string, string]> => [
+  ['aws_access_key_id', keys.accessKeyId],
+  ['aws_secret_access_key', keys.secretAccessKey],
+];
+
+export function applyLogin(doc: IniDocument, profile: string, session: SessionKeys, path: string): IniDocument {
+  const longTerm = longTermKeysFor(doc, profile, path);
+  let edited = doc;
+  if (longTerm.from === 'profile') {
+    const backup = backupSectionFor(profile);
+    edited = findSection(edited, backup)
+      ? setKeys(edited, backup, keyEntries(longTerm.keys))
+      : addSection(edited, backup, keyEntries(longTerm.keys), profile);
+  }
+  edited = setKeys(edited, profile, [
+    ...keyEntries(session),
+    ['aws_session_token', session.sessionToken],
+    ['expiration', rfc3339(session.expiration)],
+  ]);
+  // botocore prefers aws_security_token over aws_session_token: a stale one would shadow the new session.
+  return removeOption(edited, profile, 'aws_security_token');
+}
+
+// Returns undefined when the profile is not in an aws2fa session: nothing to restore.
+export function applyLogout(doc: IniDocument, profile: string): IniDocument | undefined {
+  const saved = keysIn(findSection(doc, backupSectionFor(profile)));
+  if (!saved) return undefined;
+  let edited = setKeys(doc, profile, keyEntries(saved));
+  for (const key of ['aws_session_token', 'aws_security_token', 'expiration']) edited = removeOption(edited, profile, key);
+  return removeSection(edited, backupSectionFor(profile));
+}

@@ -1,0 +1,86 @@
+import { findSection, indexLines, type IniDocument, type IniLine, type IniSection } from './ini.js';
+
+// Edits in the manner of the AWS CLI's own writer (awscli/customizations/configure/writer.py): replace only the
+// lines of the keys being set, insert missing keys after the section's last option, never re-serialise the file.
+// Every edit is undone exactly by its inverse (insert ↔ delete), so login → logout gives the file back byte for byte.
+
+function lineEnding(doc: IniDocument): string {
+  return doc.lines.find((line) => line.eol !== '')?.eol ?? '\n';
+}
+
+function reindexed(doc: IniDocument, lines: IniLine[]): IniDocument {
+  return indexLines(doc.bom, lines, '(edited)');
+}
+
+// Inserts after line `after` (-1: at the top). A file without a final line end keeps not having one.
+function insertLines(doc: IniDocument, after: number, texts: string[]): IniDocument {
+  const eol = lineEnding(doc);
+  const lines = doc.lines.map((line) => ({ ...line }));
+  const inserted = texts.map((text) => ({ text, eol }));
+  const previous = lines[after];
+  if (previous && previous.eol === '' && inserted.length > 0) {
+    previous.eol = eol;
+    inserted[inserted.length - 1]!.eol = '';
+  }
+  lines.splice(after + 1, 0, ...inserted);
+  return reindexed(doc, lines);
+}
+
+function deleteLines(doc: IniDocument, first: number, last: number): IniDocument {
+  const lines = doc.lines.map((line) => ({ ...line }));
+  const removedEnd = lines[last]?.eol;
+  const before = lines[first - 1];
+  if (removedEnd === '' && before && last === lines.length - 1) before.eol = '';
+  lines.splice(first, last - first + 1);
+  return reindexed(doc, lines);
+}
+
+function sectionEnd(section: IniSection): number {
+  return section.options.at(-1)?.last ?? section.header;
+}
+
+function requireSection(doc: IniDocument, name: string): IniSection {
+  const section = findSection(doc, name);
+  if (!section) throw new Error(`section [${name}] vanished during an edit`);
+  return section;
+}
+
+function assertSingleLine(value: string): void {
+  if (/[\r\n]/.test(value)) throw new Error(`refusing to write a value with a line break`);
+}
+
+export function setOption(doc: IniDocument, sectionName: string, key: string, value: string): IniDocument {
+  assertSingleLine(value);
+  const section = requireSection(doc, sectionName);
+  const existing = section.options.find((option) => option.key === key.toLowerCase());
+  if (!existing) return insertLines(doc, sectionEnd(section), [`${key} = ${value}`]);
+  const first = doc.lines[existing.first]!;
+  // Keep the user's spelling of the key and separator (`Key: v`, `key=v`), replace only the value.
+  const spliced = existing.value === '' ? `${first.text.trimEnd()} ${value}` : first.text.slice(0, existing.valueStart) + value;
+  const withValue = reindexed(doc, doc.lines.map((line, index) => (index === existing.first ? { ...line, text: spliced } : line)));
+  return existing.last > existing.first ? deleteLines(withValue, existing.first + 1, existing.last) : withValue;
+}
+
+export function removeOption(doc: IniDocument, sectionName: string, key: string): IniDocument {
+  const section = requireSection(doc, sectionName);
+  const existing = section.options.find((option) => option.key === key.toLowerCase());
+  return existing ? deleteLines(doc, existing.first, existing.last) : doc;
+}
+
+export function addSection(doc: IniDocument, name: string, entries: Array<[string, string]>, afterSection?: string): IniDocument {
+  for (const [, value] of entries) assertSingleLine(value);
+  assertSingleLine(name);
+  const anchor = afterSection ? findSection(doc, afterSection) : undefined;
+  const after = anchor ? sectionEnd(anchor) : doc.lines.length - 1;
+  const separator = after >= 0 ? [''] : [];
+  const texts = [...separator, `[${name}]`, ...entries.map(([key, value]) => `${key} = ${value}`)];
+  return insertLines(doc, after, texts);
+}
+
+// Removes the header, its options and the one blank line that addSection put before it.
+export function removeSection(doc: IniDocument, name: string): IniDocument {
+  const section = findSection(doc, name);
+  if (!section) return doc;
+  const blankBefore = section.header > 0 && doc.lines[section.header - 1]!.text.trim() === '';
+  return deleteLines(doc, blankBefore ? section.header - 1 : section.header, sectionEnd(section));
+}

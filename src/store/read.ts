@@ -1,0 +1,25 @@
+import { readFile } from 'node:fs/promises';
+import { UnreadableFileError } from '../errors.js';
+import { parseIni, type IniDocument } from './ini.js';
+
+export interface LoadedFile {
+  path: string;
+  exists: boolean;
+  text: string;
+  doc: IniDocument;
+}
+
+export async function loadIniFile(path: string): Promise<LoadedFile> {
+  let text = '';
+  let exists = true;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') exists = false;
+    else if (code === 'EISDIR') throw new UnreadableFileError(`${path} is a directory, not a file: move it away or point --directory elsewhere`);
+    else if (code === 'EACCES') throw new UnreadableFileError(`cannot read ${path}: permission denied (check its owner and mode)`);
+    else throw new UnreadableFileError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  return { path, exists, text, doc: parseIni(text, path) };
+}

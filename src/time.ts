@@ -1,0 +1,11 @@
+// `11h58m`, `45m`: the same shape the shell hooks' prompt prints.
+export function formatTimeLeft(seconds: number): string {
+  if (seconds <= 0) return 'expired';
+  const minutes = Math.floor(seconds / 60);
+  const hours = Math.floor(minutes / 60);
+  return hours > 0 ? `${hours}h${String(minutes % 60).padStart(2, '0')}m` : `${minutes}m`;
+}
+
+export function secondsUntil(expiration: Date, now: Date): number {
+  return Math.floor((expiration.getTime() - now.getTime()) / 1000);
+}
