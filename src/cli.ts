@@ -15,6 +15,14 @@ export function buildCli(colors = false): Cli<AppContext> {
   return cli;
 }
 
+// Clipanion's parse errors list every candidate usage; the reason of the best candidate (they come best first)
+// and a pointer to --help say it in one line.
+function parseErrorLine(error: unknown): string {
+  const candidates = (error as { candidates?: Array<{ reason: string | null }> }).candidates;
+  const reason = candidates?.find((candidate) => candidate.reason)?.reason;
+  return (reason ?? (error instanceof Error ? error.message : String(error))).split('\n')[0]!.trim();
+}
+
 // Parse errors too go to stderr as one line: Clipanion would print them to stdout.
 export async function runCli(argv: string[], context: AppContext): Promise<number> {
   const cli = buildCli(context.colorDepth > 1);
@@ -22,9 +30,7 @@ export async function runCli(argv: string[], context: AppContext): Promise<numbe
   try {
     command = cli.process(argv, context);
   } catch (error) {
-    // Clipanion's parse errors list every candidate usage; one line and a pointer to --help say it better.
-    const firstLine = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
-    context.stderr.write(`aws2fa: ${firstLine} (see aws2fa --help, or aws2fa COMMAND --help)\n`);
+    context.stderr.write(`aws2fa: ${parseErrorLine(error)} (see aws2fa --help, or aws2fa COMMAND --help)\n`);
     return 2;
   }
   return cli.run(command, context);

@@ -34,11 +34,12 @@ export function describeAwsFailure(error: unknown, where: FailureContext): UserE
   const key = where.keys ? `access key ${shortKey(where.keys.accessKeyId)}` : 'the session';
   const seconds = Math.round((where.target.connectTimeoutMs + where.target.requestTimeoutMs) / 1000);
 
-  if (name === 'TimeoutError' || failure.code === 'ETIMEDOUT' || name === 'RequestTimeout') {
-    return new AwsRequestError(`${where.service} at ${where.endpoint} did not answer in time (bound ${seconds} s per try): check your network, VPN or AWS_ENDPOINT_URL`);
-  }
+  // The SDK names a reset connection TimeoutError too; only the code tells them apart.
   if (NETWORK_CODES.has(failure.code ?? '') || NETWORK_CODES.has(name)) {
     return new AwsRequestError(`cannot reach ${where.service} at ${where.endpoint} (${failure.code ?? name}): check your network, VPN or AWS_ENDPOINT_URL`);
+  }
+  if (name === 'TimeoutError' || failure.code === 'ETIMEDOUT' || name === 'RequestTimeout') {
+    return new AwsRequestError(`${where.service} at ${where.endpoint} did not answer in time (bound ${seconds} s per try): check your network, VPN or AWS_ENDPOINT_URL`);
   }
   switch (name) {
     case 'AccessDenied':
