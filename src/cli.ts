@@ -1,5 +1,8 @@
 import { homedir } from 'node:os';
 import { Builtins, Cli } from 'clipanion';
+import { EnvLoginCommand } from './commands/env/login.js';
+import { EnvLogoutCommand } from './commands/env/logout.js';
+import { InitCommand } from './commands/init.js';
 import { DefaultLoginCommand, LoginCommand } from './commands/login.js';
 import { LogoutCommand } from './commands/logout.js';
 import { StatusCommand } from './commands/status.js';
@@ -9,7 +12,8 @@ import { VERSION } from './version.js';
 
 export function buildCli(colors = false): Cli<AppContext> {
   const cli = new Cli<AppContext>({ binaryLabel: `aws2fa`, binaryName: `aws2fa`, binaryVersion: VERSION, enableColors: colors });
-  for (const command of [Builtins.HelpCommand, Builtins.VersionCommand, LoginCommand, DefaultLoginCommand, LogoutCommand, StatusCommand]) {
+  const commands = [LoginCommand, DefaultLoginCommand, LogoutCommand, StatusCommand, EnvLoginCommand, EnvLogoutCommand, InitCommand];
+  for (const command of [Builtins.HelpCommand, Builtins.VersionCommand, ...commands]) {
     cli.register(command);
   }
   return cli;

@@ -9,3 +9,9 @@ export function formatTimeLeft(seconds: number): string {
 export function secondsUntil(expiration: Date, now: Date): number {
   return Math.floor((expiration.getTime() - now.getTime()) / 1000);
 }
+
+// RFC 3339 UTC to the second (`2026-11-24T06:12:00Z`): what AWS sends, and the form starship and the SDKs read.
+export function rfc3339(date: Date): string {
+  if (Number.isNaN(date.getTime())) throw new Error(`not a valid date`);
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

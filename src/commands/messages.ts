@@ -1,10 +1,11 @@
 import type { AppContext } from '../context.js';
 import type { WriteResult } from '../store/atomic.js';
-import { backupSectionFor, rfc3339 } from '../store/credentials.js';
-import { formatTimeLeft, secondsUntil } from '../time.js';
+import { backupSectionFor } from '../store/credentials.js';
+import { formatTimeLeft, rfc3339, secondsUntil } from '../time.js';
 
-export function sessionSummary(profile: string, expiration: Date, now: Date): string {
-  return `Logged in ${profile} until ${rfc3339(expiration)} (${formatTimeLeft(secondsUntil(expiration, now))} left).`;
+// `Logged in prod until 2026-11-24T06:12:00Z (12h00m left).`
+export function sessionSummary(what: string, expiration: Date, now: Date): string {
+  return `${what} until ${rfc3339(expiration)} (${formatTimeLeft(secondsUntil(expiration, now))} left).`;
 }
 
 export function restoreNote(profile: string): string {

@@ -1,11 +1,11 @@
 import { Command, Option } from 'clipanion';
 import { FolderCommand } from './base.js';
 import { profileName } from '../mfa/profile.js';
-import { backupSectionFor, holdsSession, keysIn, profileNames, requireProfile, rfc3339 } from '../store/credentials.js';
+import { backupSectionFor, holdsSession, keysIn, profileNames, requireProfile } from '../store/credentials.js';
 import { findSection, optionValue, type IniDocument } from '../store/ini.js';
 import { resolveAwsFiles } from '../store/paths.js';
 import { loadIniFile } from '../store/read.js';
-import { formatTimeLeft, secondsUntil } from '../time.js';
+import { formatTimeLeft, rfc3339, secondsUntil } from '../time.js';
 
 type State = 'long-term' | 'session' | 'expired' | 'no-keys';
 

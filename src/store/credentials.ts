@@ -5,6 +5,7 @@ import {
 } from '../errors.js';
 import { addSection, removeOption, removeSection, setOption } from './edit.js';
 import { findSection, optionValue, type IniDocument, type IniSection } from './ini.js';
+import { rfc3339 } from '../time.js';
 
 // File mode's rules for the credentials file: [PROFILE] holds what the CLI and SDKs use, and while a session is in
 // it, [PROFILE::source-profile] holds the long-term keys. Nothing here ever drops a long-term key.
@@ -39,10 +40,6 @@ export function holdsSession(section: IniSection | undefined): boolean {
 
 export function profileNames(doc: IniDocument): string[] {
   return doc.sections.map((section) => section.name).filter((name) => !name.endsWith(BACKUP_SUFFIX));
-}
-
-export function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export interface LongTermSource {

@@ -1,0 +1,29 @@
+import { Command, Option } from 'clipanion';
+import * as t from 'typanion';
+import { AppCommand } from '../base.js';
+import { renderEnvLogout, shellFromEnv, SHELL_NAMES } from '../../shell/index.js';
+
+export class EnvLogoutCommand extends AppCommand {
+  static override paths = [[`env`, `logout`]];
+
+  static override usage = Command.Usage({
+    category: `Env mode (one shell only)`,
+    description: `print shell code that removes the env-mode session from the current shell`,
+    details: `
+      Prints \`unset\` lines for every variable \`aws2fa env login\` exported (the region only when the login set
+      it). No file changes. With the shell hook, \`aws2fa env logout\` evaluates it by itself.
+    `,
+    examples: [
+      [`End this shell's session (bash, zsh)`, `eval "$($0 env logout)"`],
+      [`The same in fish`, `$0 env logout | source`],
+    ],
+  });
+
+  shell = Option.String(`--shell`, { description: `Syntax of the printed code: bash, zsh, fish or sh (default: from $SHELL)`, validator: t.isEnum(SHELL_NAMES) });
+
+  async execute(): Promise<number> {
+    this.context.stdout.write(renderEnvLogout(this.shell ?? shellFromEnv(this.context.env.SHELL)));
+    if (this.context.env.AWS2FA_PROFILE) this.context.stderr.write(`This shell's session of ${this.context.env.AWS2FA_PROFILE} ends.\n`);
+    return 0;
+  }
+}

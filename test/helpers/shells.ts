@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findTool } from './tools.js';
+
+export type ShellKind = `bash` | `zsh` | `fish` | `sh`;
+
+export interface Shell {
+  kind: ShellKind;
+  path: string;
+}
+
+export interface ShellResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+// Each shell once per process, so a missing one is reported once.
+const found = new Map<ShellKind, string | null>();
+
+export function findShell(kind: ShellKind): Shell | null {
+  if (!found.has(kind)) found.set(kind, kind === `sh` ? `/bin/sh` : findTool(kind));
+  const path = found.get(kind);
+  return path ? { kind, path } : null;
+}
+
+export function availableShells(kinds: ShellKind[]): Shell[] {
+  return kinds.map(findShell).filter((shell): shell is Shell => shell !== null);
+}
+
+export function tempDir(prefix = `aws2fa-shell-`): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+// No rc files: the user's own setup must not change what the tests see.
+const NO_CONFIG: Record<ShellKind, string[]> = {
+  bash: [`--norc`, `--noprofile`],
+  zsh: [`-f`],
+  fish: [`--no-config`],
+  sh: [],
+};
+
+// Runs `script` with an explicit, minimal environment; `env` adds to it (HOME is the temp dir `home`).
+export function runShell(shell: Shell, script: string, home: string, env: Record<string, string> = {}): ShellResult {
+  const result = spawnSync(shell.path, [...NO_CONFIG[shell.kind], `-c`, script], {
+    cwd: home,
+    encoding: `utf8`,
+    timeout: 20_000,
+    env: { HOME: home, PATH: `/usr/local/bin:/usr/bin:/bin`, LANG: `C.UTF-8`, ...env },
+  });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}

@@ -1,0 +1,317 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fish from '../src/shell/fish.js';
+import { type EnvSession, renderEnvLogin, renderEnvLogout, type ShellName, shellFromEnv } from '../src/shell/index.js';
+import * as posix from '../src/shell/posix.js';
+import { availableShells, runShell, type Shell, tempDir } from './helpers/shells.js';
+
+const dir = tempDir(`aws2fa-emitters-`);
+const canary = join(dir, `canary`);
+
+// Each of these would run `touch canary`, end a statement or change the value if it were not quoted right.
+const HOSTILE = [
+  ``, `'`, `''`, `"`, `\\`, `\\'`, `'\\''`, `\\\\'`, `$(touch ${canary})`, `\`touch ${canary}\``, `(touch ${canary})`,
+  `; touch ${canary}`, `'; touch ${canary}; '`, `\\'; touch ${canary}; #`, `"; touch ${canary}; "`, `$HOME`, `\${HOME}`,
+  `$argv`, `~`, `*`, `{a,b}`, `!!`, `%s%n`, `#not a comment`, `a\nb`, `\n`, `\n\n`, `x\nexport AWS_VAULT=1\n`,
+  `end; touch ${canary}`, `\r\n`, `\t`, `\\\n`, `\x01\x07\x1b[31m\x7f`, `é ü 中文 😀 \u2028`, `-e`, `--help`, `-gx`,
+  ` leading space`, `trailing space `, `\\x41\\n`, `'$(touch ${canary})'`,
+];
+
+// Deterministic "property" inputs: seeded, bounded, from an alphabet of everything a shell treats specially.
+function randomValues(count: number, seed: number): string[] {
+  const alphabet = [...`'"\\$\`(){};&|<>*?[]!#~%- \n\t\r\x01\x1b\x7faZ0é€😀\u2028`];
+  let state = seed;
+  const next = (): number => {
+    state = (state + 0x6d2b79f5) | 0; // mulberry32
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return Array.from({ length: count }, () =>
+    Array.from({ length: Math.floor(next() * 17) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(``),
+  );
+}
+
+const Units = suite(`shell emitters`);
+
+Units(`POSIX quote keeps every byte literal inside single quotes, a quote as '\\''`, () => {
+  assert.is(posix.quote(``), `''`);
+  assert.is(posix.quote(`abc`), `'abc'`);
+  assert.is(posix.quote(`it's`), `'it'\\''s'`);
+  assert.is(posix.quote(`$(x) \`y\` \\ "z"\n`), `'$(x) \`y\` \\ "z"\n'`);
+  assert.is(posix.set(`A_1`, `v'`), `export A_1='v'\\'''`);
+  assert.is(posix.unset(`_A`), `unset _A`);
+});
+
+Units(`fish quote escapes only backslash and quote inside single quotes`, () => {
+  assert.is(fish.quote(``), `''`);
+  assert.is(fish.quote(`it's`), `'it\\'s'`);
+  assert.is(fish.quote(`a\\b`), `'a\\\\b'`);
+  assert.is(fish.quote(`\\'`), `'\\\\\\''`);
+  assert.is(fish.quote(`$x (y) "z"\n`), `'$x (y) "z"\n'`);
+  assert.is(fish.set(`A`, `v`), `set -gx A 'v'`);
+  assert.is(fish.unset(`A`), `if set -q -g A; set -e -g A; end`);
+});
+
+Units(`no emitter ever writes a double-quoted value`, () => {
+  for (const value of HOSTILE) {
+    assert.ok(posix.set(`A`, value).startsWith(`export A='`));
+    assert.ok(fish.set(`A`, value).startsWith(`set -gx A '`));
+  }
+});
+
+Units(`invalid variable names and NUL are bugs: plain Error`, () => {
+  for (const name of [``, `1A`, `A-B`, `A B`, `A;B`, `Ä`, `A\n`, `$A`]) {
+    for (const e of [posix, fish]) {
+      assert.throws(() => e.set(name, `v`), (err: unknown) => err instanceof Error && /variable name/.test(String(err)));
+      assert.throws(() => e.unset(name), /variable name/);
+    }
+  }
+  assert.throws(() => posix.quote(`a\0b`), /NUL/);
+  assert.throws(() => fish.quote(`a\0b`), /NUL/);
+});
+
+Units(`shellFromEnv: basename of $SHELL when bash/zsh/fish, else sh`, () => {
+  assert.is(shellFromEnv(`/bin/bash`), `bash`);
+  assert.is(shellFromEnv(`/usr/local/bin/zsh`), `zsh`);
+  assert.is(shellFromEnv(`/opt/homebrew/bin/fish`), `fish`);
+  assert.is(shellFromEnv(`fish`), `fish`);
+  for (const other of [undefined, ``, `/bin/sh`, `/bin/dash`, `/usr/bin/tcsh`, `/bin/zsh5`]) {
+    assert.is(shellFromEnv(other), `sh`, String(other));
+  }
+});
+
+const SESSION: EnvSession = {
+  profile: `prod`,
+  accessKeyId: `ASIAEXAMPLE`,
+  secretAccessKey: `se/cr+et`,
+  sessionToken: `to=ken`,
+  expiration: new Date(`2026-11-24T06:12:00.789Z`),
+  region: `eu-west-1`,
+};
+
+Units(`env login (POSIX): unsets shadowing variables, exports the session, RFC 3339 without ms, Unix seconds`, () => {
+  assert.is(
+    renderEnvLogin(`bash`, SESSION),
+    [
+      `unset AWS_PROFILE`,
+      `unset AWS_DEFAULT_PROFILE`,
+      `unset AWS_SECURITY_TOKEN`,
+      `export AWS_ACCESS_KEY_ID='ASIAEXAMPLE'`,
+      `export AWS_SECRET_ACCESS_KEY='se/cr+et'`,
+      `export AWS_SESSION_TOKEN='to=ken'`,
+      `export AWS_SESSION_EXPIRATION='2026-11-24T06:12:00Z'`,
+      `export AWS_CREDENTIAL_EXPIRATION='2026-11-24T06:12:00Z'`,
+      `export AWS2FA_PROFILE='prod'`,
+      `export AWS2FA_EXPIRES='1795500720'`,
+      `export AWS_REGION='eu-west-1'`,
+      `export AWS_DEFAULT_REGION='eu-west-1'`,
+      `export AWS2FA_REGION='eu-west-1'`,
+      ``,
+    ].join(`\n`),
+  );
+  assert.is(renderEnvLogin(`sh`, SESSION), renderEnvLogin(`zsh`, SESSION));
+});
+
+Units(`env login without a region drops only a region an earlier env login set`, () => {
+  const lines = renderEnvLogin(`sh`, { ...SESSION, region: undefined }).split(`\n`);
+  assert.equal(lines.slice(-3), [
+    `if [ -n "\${AWS2FA_REGION-}" ]; then unset AWS_REGION; unset AWS_DEFAULT_REGION; fi`,
+    `unset AWS2FA_REGION`,
+    ``,
+  ]);
+  assert.not.match(lines.join(`\n`), /export AWS_(DEFAULT_)?REGION/);
+});
+
+Units(`env login (fish): set -gx for the session, erasing is silent and never fails`, () => {
+  const text = renderEnvLogin(`fish`, SESSION);
+  assert.ok(text.startsWith(`if set -q -g AWS_PROFILE; set -e -g AWS_PROFILE; end\n`));
+  assert.match(text, /^set -gx AWS2FA_EXPIRES '1795500720'$/m);
+  assert.match(text, /^set -gx AWS2FA_REGION 'eu-west-1'$/m);
+  assert.ok(text.endsWith(`'\n`));
+});
+
+Units(`env login never sets AWS_VAULT; one statement per line; trailing newline`, () => {
+  for (const shell of [`bash`, `zsh`, `fish`, `sh`] as ShellName[]) {
+    for (const text of [renderEnvLogin(shell, SESSION), renderEnvLogout(shell)]) {
+      assert.not.match(text, /AWS_VAULT/);
+      assert.ok(text.endsWith(`\n`));
+      assert.not.ok(text.includes(`\n\n`));
+    }
+    assert.is(renderEnvLogin(shell, SESSION).split(`\n`).length, 14);
+  }
+});
+
+Units(`env logout unsets the session, and the region only when the login set it`, () => {
+  assert.is(
+    renderEnvLogout(`bash`),
+    [
+      ...[`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_SESSION_EXPIRATION`]
+        .concat([`AWS_CREDENTIAL_EXPIRATION`, `AWS2FA_PROFILE`, `AWS2FA_EXPIRES`])
+        .map(name => `unset ${name}`),
+      `if [ -n "\${AWS2FA_REGION-}" ]; then unset AWS_REGION; unset AWS_DEFAULT_REGION; fi`,
+      `unset AWS2FA_REGION`,
+      ``,
+    ].join(`\n`),
+  );
+  assert.match(renderEnvLogout(`fish`), /^if set -q -g AWS2FA_REGION; if set -q -g AWS_REGION; set -e -g AWS_REGION; end; /m);
+});
+
+Units(`an invalid expiration date is a bug, not a NaN in the output`, () => {
+  assert.throws(() => renderEnvLogin(`sh`, { ...SESSION, expiration: new Date(`nope`) }), /valid date/);
+});
+
+Units.run();
+
+// ---- the same code evaluated by real shells ----
+
+const emitterOf = (shell: Shell) => (shell.kind === `fish` ? fish : posix);
+
+// Reads each variable back from inside the shell (one file per name, only when set) and, through a child
+// process, what the shell exported.
+function readBack(shell: Shell, names: string[], out: string): string {
+  const e = emitterOf(shell);
+  const lines = names.map(name =>
+    shell.kind === `fish`
+      ? `if set -q ${name}; printf '%s' "$${name}" > ${e.quote(join(out, name))}; end`
+      : `if [ "\${${name}+set}" = set ]; then printf '%s' "$${name}" > ${e.quote(join(out, name))}; fi`,
+  );
+  lines.push(`${e.quote(process.execPath)} -e 'process.stdout.write(JSON.stringify(process.env))' > ${e.quote(join(out, `env.json`))}`);
+  return lines.join(`\n`);
+}
+
+// Evaluates as users do: POSIX `eval "$(...)"`; fish joins the lines of the substitution like the hook.
+function evalFile(shell: Shell, file: string, via: `substitution` | `source`): string {
+  const q = emitterOf(shell).quote(file);
+  if (via === `source`) return shell.kind === `fish` ? `source ${q}` : `. ${q}`;
+  return shell.kind === `fish`
+    ? `set -l __code (cat ${q}); or exit 9\nstring join \\n -- $__code | source`
+    : `__code="$(cat ${q})"\neval "$__code"`;
+}
+
+interface Step {
+  code: string;
+  expect: Record<string, string | null>; // null: must be unset
+}
+
+let runs = 0;
+function evaluate(shell: Shell, steps: Step[], via: `substitution` | `source` = `substitution`): void {
+  const base = join(dir, `run-${++runs}`);
+  const label = `${shell.kind} run ${runs}`;
+  mkdirSync(`${base}-home`);
+  const outs = steps.map((_, i) => `${base}-${i}-out`);
+  const script = [shell.kind === `fish` ? `` : `set -eu`];
+  steps.forEach((step, i) => {
+    writeFileSync(`${base}-${i}.code`, step.code);
+    mkdirSync(outs[i] ?? ``);
+    script.push(evalFile(shell, `${base}-${i}.code`, via), readBack(shell, Object.keys(step.expect), outs[i] ?? ``));
+  });
+  const result = runShell(shell, script.join(`\n`), `${base}-home`);
+  const ran = existsSync(canary);
+  rmSync(canary, { force: true }); // so that one failure does not fail every later test
+  assert.not.ok(ran, `${label}: injected code ran`);
+  assert.is(result.stderr, ``, label);
+  assert.is(result.status, 0, label);
+  steps.forEach((step, i) => {
+    const out = outs[i] ?? ``;
+    const env = JSON.parse(readFileSync(join(out, `env.json`), `utf8`)) as Record<string, string>;
+    for (const [name, value] of Object.entries(step.expect)) {
+      const file = join(out, name);
+      if (value === null) {
+        assert.not.ok(existsSync(file), `${label} step ${i}: ${name} should be unset`);
+        assert.is(env[name], undefined, `${label} step ${i}: ${name} should not be exported`);
+      } else {
+        assert.is(existsSync(file) ? readFileSync(file, `utf8`) : null, value, `${label} step ${i}: ${name}`);
+        assert.is(env[name], value, `${label} step ${i}: exported ${name}`);
+      }
+    }
+  });
+}
+
+const SHELLS = availableShells([`bash`, `zsh`, `fish`, `sh`]);
+const Real = suite(`shell emitters evaluated by real shells`);
+
+function setAll(shell: Shell, values: string[]): Step {
+  const e = emitterOf(shell);
+  const expect: Record<string, string> = {};
+  const code = values.map((value, i) => {
+    expect[`V_${i}`] = value;
+    return e.set(`V_${i}`, value);
+  });
+  return { code: `${code.join(`\n`)}\n`, expect };
+}
+
+for (const shell of SHELLS) {
+  Real(`${shell.kind}: every hostile value reads back exactly and runs nothing (eval of a substitution, and source)`, () => {
+    evaluate(shell, [setAll(shell, HOSTILE)], `substitution`);
+    evaluate(shell, [setAll(shell, HOSTILE)], `source`);
+  });
+
+  Real(`${shell.kind}: 300 seeded random strings from a hostile alphabet read back exactly`, () => {
+    evaluate(shell, [setAll(shell, randomValues(300, 0x2fa))]);
+  });
+
+  Real(`${shell.kind}: unset removes a variable and is silent and harmless when it is not set`, () => {
+    const e = emitterOf(shell);
+    evaluate(shell, [{ code: `${e.set(`GONE`, `x`)}\n${e.unset(`GONE`)}\n${e.unset(`NEVER_SET`)}\n`, expect: { GONE: null, NEVER_SET: null } }]);
+  });
+
+  Real(`${shell.kind}: env login with hostile session values, logout, and the user's own region survives`, () => {
+    const e = emitterOf(shell);
+    const hostile = HOSTILE.filter(v => v !== ``);
+    const sessions = [0, 1, 2, 3].map(k => ({
+      profile: hostile[(k * 5) % hostile.length] ?? ``,
+      accessKeyId: hostile[(k * 5 + 1) % hostile.length] ?? ``,
+      secretAccessKey: hostile[(k * 5 + 2) % hostile.length] ?? ``,
+      sessionToken: hostile[(k * 5 + 3) % hostile.length] ?? ``,
+      expiration: new Date(Date.UTC(2030, 0, 2, 3, 4, 5, 678)),
+    }));
+    const [first, second, third] = sessions as [EnvSession, EnvSession, EnvSession];
+    const loggedIn = (s: EnvSession, region: string | null) => ({
+      AWS_PROFILE: null,
+      AWS_DEFAULT_PROFILE: null,
+      AWS_SECURITY_TOKEN: null,
+      AWS_VAULT: null,
+      AWS_ACCESS_KEY_ID: s.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s.secretAccessKey,
+      AWS_SESSION_TOKEN: s.sessionToken,
+      AWS_SESSION_EXPIRATION: `2030-01-02T03:04:05Z`,
+      AWS_CREDENTIAL_EXPIRATION: `2030-01-02T03:04:05Z`,
+      AWS2FA_PROFILE: s.profile,
+      AWS2FA_EXPIRES: `1893553445`,
+      AWS_REGION: region,
+    });
+    const loggedOut = (region: string | null) => ({
+      ...Object.fromEntries(Object.keys(loggedIn(first, null)).map(name => [name, null])),
+      AWS2FA_REGION: null,
+      AWS_DEFAULT_REGION: region,
+      AWS_REGION: region,
+    });
+    const userSetup = [`AWS_PROFILE`, `AWS_DEFAULT_PROFILE`, `AWS_SECURITY_TOKEN`, `AWS_REGION`, `AWS_DEFAULT_REGION`]
+      .map(name => e.set(name, name.includes(`REGION`) ? `user-region` : `stale`))
+      .join(`\n`);
+    evaluate(shell, [
+      { code: `${userSetup}\n`, expect: { AWS_PROFILE: `stale`, AWS_REGION: `user-region` } },
+      { code: renderEnvLogin(shell.kind, first), expect: { ...loggedIn(first, `user-region`), AWS2FA_REGION: null } },
+      { code: renderEnvLogout(shell.kind), expect: loggedOut(`user-region`) },
+      { code: renderEnvLogin(shell.kind, { ...second, region: `eu-west-1` }), expect: { ...loggedIn(second, `eu-west-1`), AWS_DEFAULT_REGION: `eu-west-1`, AWS2FA_REGION: `eu-west-1` } },
+      { code: renderEnvLogin(shell.kind, third), expect: { ...loggedIn(third, null), AWS_DEFAULT_REGION: null, AWS2FA_REGION: null } },
+      { code: renderEnvLogin(shell.kind, { ...first, region: `$(touch ${canary})'` }), expect: { AWS_REGION: `$(touch ${canary})'`, AWS2FA_REGION: `$(touch ${canary})'` } },
+      { code: renderEnvLogout(shell.kind), expect: loggedOut(null) },
+      { code: renderEnvLogout(shell.kind), expect: loggedOut(null) },
+    ]);
+  });
+}
+
+const zsh = SHELLS.find(shell => shell.kind === `zsh`);
+if (zsh) {
+  Real(`zsh with rc_quotes and sh_word_split set by the user reads the same values`, () => {
+    evaluate(zsh, [{ code: `setopt rc_quotes sh_word_split\n`, expect: {} }, setAll(zsh, HOSTILE)]);
+  });
+}
+
+Real.after(() => rmSync(dir, { recursive: true, force: true }));
+
+Real.run();
