@@ -10,6 +10,8 @@ await build({
   splitting: true,
   format: 'esm',
   platform: 'node',
+  // The SDK's ESM builds: with Node's default (main first) its CommonJS builds break under a dynamic import().
+  mainFields: ['module', 'main'],
   target: 'node20',
   minify: true,
   sourcemap: true,

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,4 +52,24 @@ export function runShell(shell: Shell, script: string, home: string, env: Record
   });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+// The same, without blocking the event loop: needed when the script talks to a server running in this process.
+export function runShellAsync(shell: Shell, script: string, home: string, env: Record<string, string> = {}): Promise<ShellResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(shell.path, [...NO_CONFIG[shell.kind], `-c`, script], {
+      cwd: home,
+      env: { HOME: home, PATH: `/usr/local/bin:/usr/bin:/bin`, LANG: `C.UTF-8`, ...env },
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on(`data`, (chunk: Buffer) => out.push(chunk));
+    child.stderr.on(`data`, (chunk: Buffer) => err.push(chunk));
+    const timer = setTimeout(() => child.kill(`SIGKILL`), 30_000);
+    child.on(`error`, reject);
+    child.on(`close`, (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout: Buffer.concat(out).toString(`utf8`), stderr: Buffer.concat(err).toString(`utf8`) });
+    });
+  });
 }
