@@ -54,6 +54,15 @@ Options('a serial asked for a profile absent from the config gets a new section 
   assert.is(await world.read(world.config), `[profile prod]\nmfa_serial = ${ALICE.mfaSerial}\n`);
 });
 
+Options('a serial asked for the default profile is saved to [default] of the config', async ({ world }) => {
+  await world.writeCredentials(`[default]\naws_access_key_id = ${ALICE.accessKeyId}\naws_secret_access_key = ${ALICE.secretAccessKey}\n`);
+  await world.writeConfig('[profile prod]\nregion = eu-west-1\n');
+  const result = await world.aws2fa(['login'], { terminal: scriptedTerminal([ALICE.mfaSerial, ALICE.code]) });
+  assert.is(result.status, 0, result.stderr);
+  assert.is(await world.read(world.config), `[profile prod]\nregion = eu-west-1\n\n[default]\nmfa_serial = ${ALICE.mfaSerial}\n`);
+  assert.is((await world.aws2fa(['login', 'default', ALICE.code])).status, 0, 'found there next time');
+});
+
 Options('the code is asked on the terminal when missing', async ({ world }) => {
   const terminal = scriptedTerminal(['123 456']);
   const result = await world.aws2fa(['login', 'prod'], { terminal });
