@@ -36,7 +36,9 @@ export function describeAwsFailure(error: unknown, where: FailureContext): UserE
 
   // The SDK names a reset connection TimeoutError too; only the code tells them apart.
   if (NETWORK_CODES.has(failure.code ?? '') || NETWORK_CODES.has(name)) {
-    return new AwsRequestError(`cannot reach ${where.service} at ${where.endpoint} (${failure.code ?? name}): check your network, VPN or AWS_ENDPOINT_URL`);
+    // ECR regions are typed by hand (--ecr-region), so a misspelt one shows up as a host that does not resolve.
+    const hint = where.service === 'ECR' ? `check the region name, your network, VPN or AWS_ENDPOINT_URL_ECR` : `check your network, VPN or AWS_ENDPOINT_URL`;
+    return new AwsRequestError(`cannot reach ${where.service} at ${where.endpoint} (${failure.code ?? name}): ${hint}`);
   }
   if (name === 'TimeoutError' || failure.code === 'ETIMEDOUT' || name === 'RequestTimeout') {
     return new AwsRequestError(`${where.service} at ${where.endpoint} did not answer in time (bound ${seconds} s per try): check your network, VPN or AWS_ENDPOINT_URL`);
@@ -52,6 +54,12 @@ export function describeAwsFailure(error: unknown, where: FailureContext): UserE
       return new AwsRequestError(`AWS refused the request: ${awsMessage || name}`);
     case 'InvalidClientTokenId':
     case 'UnrecognizedClientException':
+      // ECR is only called with a session STS has just issued: a refusal then means the region, not the key.
+      if (where.service === 'ECR') {
+        return new AwsRequestError(
+          `ECR in ${where.target.region} does not accept the new session: check that the region is enabled for the account (opt-in regions) and spelt right`,
+        );
+      }
       return new AwsRequestError(`AWS does not accept ${key}: it is wrong, deleted or deactivated; create a new access key and run aws configure`);
     case 'SignatureDoesNotMatch':
       return new AwsRequestError(`the secret access key does not match ${key}: check aws_secret_access_key in the credentials file`);
@@ -64,7 +72,9 @@ export function describeAwsFailure(error: unknown, where: FailureContext): UserE
     case 'ThrottlingException':
       return new AwsRequestError(`AWS is throttling ${where.service} requests: wait a minute and try again`);
     case 'RegionDisabledException':
-      return new AwsRequestError(`${where.service} is not enabled in region ${where.target.region}: pick another with --region`);
+      return new AwsRequestError(
+        `${where.service} is not enabled in region ${where.target.region}: pick another with ${where.service === 'ECR' ? '--ecr-region' : '--region'}`,
+      );
     default:
       break;
   }

@@ -38,6 +38,31 @@ export abstract class FolderCommand extends AppCommand {
   name = Option.String('--name', { description: 'Use ~/.aws-NAME/credentials and config (one folder per account)' });
 }
 
+// AWS region names: us-east-1, us-gov-west-1, cn-north-1, eusc-de-east-1. Checked while parsing, so a typo is
+// found before the MFA code is spent and before any file changes.
+const REGION_PATTERN = /^[a-z]{2,}(-[a-z]+)+-\d+$/;
+
+const isRegionName = t.makeValidator<unknown, string>({
+  test: (value, state): value is string => {
+    if (typeof value === `string` && REGION_PATTERN.test(value)) return true;
+    state?.errors?.push(`${state.p ?? `.`}: ${JSON.stringify(value)} is not a region name like eu-west-1`);
+    return false;
+  },
+});
+
+const isRegionList = t.makeValidator<unknown, string[]>({
+  test: (value, state): value is string[] => Array.isArray(value) && value.every((region) => isRegionName(region, { errors: state?.errors })),
+});
+
+// The same three ECR options for the commands that log docker in (login, env login) and out (logout); each
+// command declares them as fields itself, so they come last in its help.
+export const ecrOption = (verb: `in to` | `out of`) =>
+  Option.Boolean(`--ecr`, false, { description: `Also log docker ${verb} the account's ECR registry in the profile's region` });
+export const ecrRegionOption = (verb: `in to` | `out of`) =>
+  Option.Array(`--ecr-region`, { description: `Also log docker ${verb} ECR in this region (repeatable)`, validator: isRegionList });
+export const dockerCommandOption = () =>
+  Option.String(`--docker-command`, { description: `Docker-compatible client for --ecr, e.g. podman (default: $AWS2FA_DOCKER, else docker)` });
+
 export abstract class SessionCommand extends FolderCommand {
   profile = Option.String({ required: false, name: 'profile' });
   code = Option.String({ required: false, name: 'code' });
@@ -47,5 +72,9 @@ export abstract class SessionCommand extends FolderCommand {
     validator: t.cascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(900, 129600)]),
   });
   serial = Option.String('--serial', { description: 'MFA device ARN (default: mfa_serial of the profile)' });
-  region = Option.String('--region', { description: 'STS region (default: the profile region, AWS_REGION, us-east-1)' });
+  region = Option.String('--region', { description: 'STS region (default: the profile region, AWS_REGION, us-east-1)', validator: isRegionName });
+
+  ecr = ecrOption(`in to`);
+  ecrRegion = ecrRegionOption(`in to`);
+  dockerCommand = dockerCommandOption();
 }

@@ -1,8 +1,10 @@
 import { Command, Option } from 'clipanion';
-import { FolderCommand } from './base.js';
+import { dockerCommandOption, ecrOption, ecrRegionOption, FolderCommand, reportError } from './base.js';
 import { warnIfShared } from './messages.js';
+import { ECR_INCOMPLETE_STATUS } from '../errors.js';
+import { ecrRequest, logoutRegistries, wantsEcr } from '../mfa/ecr-registries.js';
 import { restoreLongTermKeys } from '../mfa/file-mode.js';
-import { profileName } from '../mfa/profile.js';
+import { profileName, resolveProfile } from '../mfa/profile.js';
 import { backupSectionFor, requireProfile } from '../store/credentials.js';
 import { resolveAwsFiles } from '../store/paths.js';
 import { loadIniFile } from '../store/read.js';
@@ -16,14 +18,23 @@ export class LogoutCommand extends FolderCommand {
       Restores \`[PROFILE]\` from \`[PROFILE::source-profile]\`, removes the session token and expiration, and
       removes the backup section: after a login and a logout the file is byte for byte what it was.
       A profile that is not logged in is left alone. PROFILE defaults to \`$AWS_PROFILE\`, else \`default\`.
+
+      With \`--ecr\` (the profile's region) and \`--ecr-region\` (more regions), it also runs \`docker logout\`
+      for the account's ECR registries, after the keys are back; the account id comes from STS
+      GetCallerIdentity with the long-term keys. \`--docker-command\` or \`$AWS2FA_DOCKER\` names another client.
     `,
     examples: [
       [`Log the prod profile out`, `$0 logout prod`],
       [`Log out the default profile of ~/.aws-acme/`, `$0 logout --name acme`],
+      [`Log out, and log docker out of ECR in the profile's region and in us-east-1`, `$0 logout prod --ecr --ecr-region us-east-1`],
     ],
   });
 
   profile = Option.String({ required: false, name: 'profile' });
+
+  ecr = ecrOption(`out of`);
+  ecrRegion = ecrRegionOption(`out of`);
+  dockerCommand = dockerCommandOption();
 
   async execute(): Promise<number> {
     const name = profileName(this, this.context.env);
@@ -36,10 +47,24 @@ export class LogoutCommand extends FolderCommand {
         ? `its session keys were not written by aws2fa and there is no [${backupSectionFor(name)}] to restore`
         : `it has its long-term keys`;
       this.context.stdout.write(`${name} is not logged in (${why}); nothing changed.\n`);
-      return 0;
+    } else {
+      this.context.stdout.write(`Logged out ${name}: its long-term keys are back in [${name}].\n`);
+      warnIfShared(this.context, outcome.write);
     }
-    this.context.stdout.write(`Logged out ${name}: its long-term keys are back in [${name}].\n`);
-    warnIfShared(this.context, outcome.write);
-    return 0;
+    return this.logoutEcr();
+  }
+
+  // After the keys are back, whatever docker does: an ECR problem never keeps a profile in its session.
+  private async logoutEcr(): Promise<number> {
+    if (!wantsEcr(this)) return 0;
+    try {
+      const profile = await resolveProfile(this.context, this);
+      const request = await ecrRequest(this, this.context, profile);
+      if (request && !(await logoutRegistries(this.context, profile.longTerm.keys, profile.stsRegion, request))) return ECR_INCOMPLETE_STATUS;
+      return 0;
+    } catch (error) {
+      reportError(this.context, error);
+      return ECR_INCOMPLETE_STATUS;
+    }
   }
 }
