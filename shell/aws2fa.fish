@@ -18,8 +18,14 @@ function aws2fa --description 'aws2fa; env login/logout change this shell'
     end
     # Command substitution splits the output into lines (quoted values may span lines), so join it
     # back before sourcing. `| string collect` would keep it whole but hide the binary's exit status.
-    set -l out (command aws2fa $argv --shell fish); or return $status
+    set -l out (command aws2fa $argv --shell fish)
+    set -l code $status
+    # 3: the session is there but docker missed an ECR registry; keep the session, return the status.
+    if test $code -ne 0 -a $code -ne 3
+        return $code
+    end
     string join \n -- $out | source
+    return $code
 end
 
 function aws2fa_prompt --description 'env session profile and time left, for fish_prompt'

@@ -11,7 +11,7 @@
 
 # `function NAME` rather than `NAME()`: an alias named aws2fa would otherwise be expanded right here.
 function aws2fa() {
-  local __aws2fa_arg __aws2fa_shell __aws2fa_out
+  local __aws2fa_arg __aws2fa_shell __aws2fa_out __aws2fa_status=0
   if [ "${1-}" != env ] || { [ "${2-}" != login ] && [ "${2-}" != logout ]; }; then
     \command aws2fa "$@"
     return
@@ -26,8 +26,14 @@ function aws2fa() {
   done
   if [ -n "${ZSH_VERSION-}" ]; then __aws2fa_shell=zsh; else __aws2fa_shell=bash; fi
   # Separate from `local`, which would replace the binary's exit status with its own.
-  __aws2fa_out="$(\command aws2fa "$@" --shell "$__aws2fa_shell")" || return $?
+  __aws2fa_out="$(\command aws2fa "$@" --shell "$__aws2fa_shell")" || __aws2fa_status=$?
+  # 3: the session is there but docker missed an ECR registry; keep the session, return the status.
+  case $__aws2fa_status in
+    0 | 3) ;;
+    *) return "$__aws2fa_status" ;;
+  esac
   \builtin eval "$__aws2fa_out"
+  return "$__aws2fa_status"
 }
 
 function aws2fa_prompt() {

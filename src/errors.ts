@@ -1,5 +1,9 @@
 import { UsageError } from 'clipanion';
 
+// The login or logout itself worked but docker could not be logged in to (or out of) every ECR registry: a status
+// of its own, so that the shell hooks still take the env session (stdout holds it) while scripts see the failure.
+export const ECR_INCOMPLETE_STATUS = 3;
+
 // Everything a user can get wrong or fix is one of these: printed as one line on stderr, no stack trace.
 // Exit statuses: 2 for bad command-line input, 1 for everything else, 130/143 for interrupts.
 export class UserError extends UsageError {

@@ -111,12 +111,21 @@ for (const shell of availableShells([`bash`, `zsh`, `fish`])) {
   Hooks(`${kind}: a failed env login evals nothing and returns the binary's status`, () => {
     const r = run(shell, [d.load, `aws2fa env login prod 123456`, d.status(`st`), d.show(`PWNED`)], {
       out: `${d.set(`PWNED`, `1`)}\ntouch ${d.q(canary)}\n`,
-      status: 3,
+      status: 1,
       stderr: `aws2fa: code rejected`,
     });
-    assert.is(r.stdout, `st=3\nPWNED=unset\n`);
+    assert.is(r.stdout, `st=1\nPWNED=unset\n`);
     assert.is(r.stderr, `aws2fa: code rejected\n`);
     assert.is(r.calls.length, 1);
+  });
+
+  Hooks(`${kind}: status 3 (session set, an ECR registry missed) evals the session and returns 3`, () => {
+    const r = run(shell, [d.load, `aws2fa env login prod 123456 --ecr`, d.status(`st`), d.show(`AWS2FA_PROFILE`)], {
+      out: renderEnvLogin(kind, SESSION),
+      status: 3,
+      stderr: `aws2fa: docker login failed for ECR in us-west-2; the MFA session itself stands`,
+    });
+    assert.is(r.stdout, `st=3\nAWS2FA_PROFILE=[${SESSION.profile}]\n`);
   });
 
   Hooks(`${kind}: other commands pass stdin, stdout, stderr and the exit status straight through`, () => {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ALICE } from '../helpers/home.js';
+import { makeFakeDocker, pathWith } from '../helpers/fake-docker.js';
 import { makeWorld, type World } from '../helpers/world.js';
 
 const Env = suite<{ world: World }>('commands/env: shell code on stdout only, no file written');
@@ -106,6 +107,23 @@ Env('init prints the hook files themselves; an unknown shell is a usage error on
   const bad = await world.aws2fa(['init', 'tcsh']);
   assert.equal([bad.status, bad.stdout], [2, '']);
   assert.match(bad.stderr, /^aws2fa: Invalid value for shell: expected one of .*bash.*zsh.*fish/);
+});
+
+Env('env login --ecr: docker messages on stderr, stdout stays shell code; a failed region gives status 3 with the session printed', async ({ world }) => {
+  const docker = await makeFakeDocker({ failOn: 'us-west-2' });
+  try {
+    const ok = await world.aws2fa(['env', 'login', 'prod', ALICE.code, '--ecr', '--shell', 'bash'], { env: { PATH: pathWith(docker.bin) } });
+    assert.is(ok.status, 0, ok.stderr);
+    assert.ok(ok.stdout.split('\n').every((line) => line === '' || /^(export|unset) /.test(line)), ok.stdout);
+    assert.match(ok.stderr, /^ECR eu-west-1: logged in to 123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com$/m);
+    const partial = await world.aws2fa(['env', 'login', 'prod', ALICE.code, '--ecr-region', 'us-west-2', '--shell', 'bash'], { env: { PATH: pathWith(docker.bin) } });
+    assert.is(partial.status, 3);
+    assert.match(partial.stdout, new RegExp(`^export AWS_SESSION_TOKEN='${world.fake.issued[1]!.sessionToken.replace(/[+/=]/g, '\\$&')}'$`, 'm'));
+    assert.match(partial.stderr, /^ECR us-west-2: failed: docker login exited with status 1/m);
+    for (const password of world.fake.ecrPasswords) assert.not.ok(partial.stdout.includes(password) || partial.stderr.includes(password));
+  } finally {
+    await docker.remove();
+  }
 });
 
 Env.run();

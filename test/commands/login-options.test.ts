@@ -123,4 +123,11 @@ Options('--name refuses names that would leave ~/.aws-NAME', async ({ world }) =
   assert.match(result.stderr, /--name "..\/x": use letters/);
 });
 
+Options('a --region that is not a region name is a usage error before any request', async ({ world }) => {
+  const result = await world.aws2fa(['login', 'prod', ALICE.code, '--region', 'eu west 1']);
+  assert.equal([result.status, result.stdout], [2, '']);
+  assert.match(result.stderr, /^aws2fa: Invalid value for --region: "eu west 1" is not a region name like eu-west-1/);
+  assert.is(world.fake.requests.length, 0);
+});
+
 Options.run();

@@ -2,6 +2,8 @@ import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
 import { SessionCommand } from '../base.js';
 import { sessionSummary } from '../messages.js';
+import { ECR_INCOMPLETE_STATUS } from '../../errors.js';
+import { ecrRequest, loginRegistries } from '../../mfa/ecr-registries.js';
 import { resolveProfile } from '../../mfa/profile.js';
 import { rememberSerial, startSession } from '../../mfa/session.js';
 import { renderEnvLogin, shellFromEnv, SHELL_NAMES } from '../../shell/index.js';
@@ -20,11 +22,15 @@ export class EnvLoginCommand extends SessionCommand {
       it works again in a shell that already has a session. stdout carries only shell code; every message goes
       to stderr, and on failure stdout is empty. With the shell hook (\`aws2fa init\`), \`aws2fa env login\`
       evaluates the code by itself.
+
+      \`--ecr\` / \`--ecr-region\` also log docker in to ECR (messages on stderr). If a region fails, the session
+      code is still printed and the exit status is 3; the shell hook keeps the session and returns 3.
     `,
     examples: [
       [`Give this shell a session (bash, zsh)`, `eval "$($0 env login prod 123456)"`],
       [`The same in fish`, `$0 env login prod 123456 | source`],
       [`With the shell hook loaded`, `$0 env login prod 123456`],
+      [`Also log docker in to ECR`, `$0 env login prod 123456 --ecr`],
     ],
   });
 
@@ -32,6 +38,7 @@ export class EnvLoginCommand extends SessionCommand {
 
   async execute(): Promise<number> {
     const profile = await resolveProfile(this.context, this);
+    const ecr = await ecrRequest(this, this.context, profile);
     const started = await startSession(this.context, profile, { code: this.code, serial: this.serial, durationSeconds: this.duration });
     if (started.serialWasAsked) await rememberSerial(profile, started.serial);
     const code = renderEnvLogin(this.shell ?? shellFromEnv(this.context.env.SHELL), {
@@ -41,6 +48,8 @@ export class EnvLoginCommand extends SessionCommand {
     });
     this.context.stdout.write(code);
     this.context.stderr.write(`${sessionSummary(`This shell has a session of ${profile.name}`, started.keys.expiration, this.context.now())}\n`);
+    // The session code is already out: an ECR failure must not make the hook throw the session away.
+    if (ecr && !(await loginRegistries(this.context, started.keys, ecr))) return ECR_INCOMPLETE_STATUS;
     return 0;
   }
 }
