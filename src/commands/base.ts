@@ -64,8 +64,8 @@ export const dockerCommandOption = () =>
   Option.String(`--docker-command`, { description: `Docker-compatible client for --ecr, e.g. podman (default: $AWS2FA_DOCKER, else docker)` });
 
 export abstract class SessionCommand extends FolderCommand {
-  profile = Option.String({ required: false, name: 'profile' });
-  code = Option.String({ required: false, name: 'code' });
+  profile = Option.String({ required: false, name: 'PROFILE' });
+  code = Option.String({ required: false, name: 'CODE' });
 
   duration = Option.String('--duration,--lifespan', '43200', {
     description: 'Session length in seconds, 900–129600 (default 43200 = 12 h)',

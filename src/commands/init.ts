@@ -21,7 +21,7 @@ export class InitCommand extends AppCommand {
     ],
   });
 
-  shell = Option.String({ name: `shell`, validator: t.isEnum(HOOK_SHELLS) });
+  shell = Option.String({ name: `SHELL`, validator: t.isEnum(HOOK_SHELLS) });
 
   async execute(): Promise<number> {
     this.context.stdout.write(readHook(this.shell));

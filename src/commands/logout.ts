@@ -30,7 +30,7 @@ export class LogoutCommand extends FolderCommand {
     ],
   });
 
-  profile = Option.String({ required: false, name: 'profile' });
+  profile = Option.String({ required: false, name: 'PROFILE' });
 
   ecr = ecrOption(`out of`);
   ecrRegion = ecrRegionOption(`out of`);

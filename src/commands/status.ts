@@ -66,7 +66,7 @@ export class StatusCommand extends FolderCommand {
     ],
   });
 
-  profile = Option.String({ required: false, name: 'profile' });
+  profile = Option.String({ required: false, name: 'PROFILE' });
   json = Option.Boolean('--json', false, { description: 'Print JSON' });
 
   async execute(): Promise<number> {

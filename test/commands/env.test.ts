@@ -106,7 +106,7 @@ Env('init prints the hook files themselves; an unknown shell is a usage error on
   assert.is((await world.aws2fa(['init', 'fish'])).stdout, fish);
   const bad = await world.aws2fa(['init', 'tcsh']);
   assert.equal([bad.status, bad.stdout], [2, '']);
-  assert.match(bad.stderr, /^aws2fa: Invalid value for shell: expected one of .*bash.*zsh.*fish/);
+  assert.match(bad.stderr, /^aws2fa: Invalid value for SHELL: expected one of .*bash.*zsh.*fish/);
 });
 
 Env('env login --ecr: docker messages on stderr, stdout stays shell code; a failed region gives status 3 with the session printed', async ({ world }) => {
