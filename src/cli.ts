@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { Builtins, Cli } from 'clipanion';
+import { Builtins, Cli, type CommandClass } from 'clipanion';
 import { EnvLoginCommand } from './commands/env/login.js';
 import { EnvLogoutCommand } from './commands/env/logout.js';
 import { InitCommand } from './commands/init.js';
@@ -7,16 +7,33 @@ import { DefaultLoginCommand, LoginCommand } from './commands/login.js';
 import { LogoutCommand } from './commands/logout.js';
 import { StatusCommand } from './commands/status.js';
 import type { AppContext } from './context.js';
-import { terminalOn } from './terminal.js';
+import { InterruptedError } from './errors.js';
+import { filesWritten, removeHeldFiles, writesSettled } from './store/in-flight.js';
+import { abandonQuestion, terminalOn } from './terminal.js';
 import { VERSION } from './version.js';
 
-export function buildCli(colors = false): Cli<AppContext> {
+type Commands = Array<CommandClass<AppContext>>;
+
+// In registration order: Clipanion lists candidates, and --help commands of one category, in that order.
+const COMMANDS: Commands = [LoginCommand, DefaultLoginCommand, LogoutCommand, StatusCommand, EnvLoginCommand, EnvLogoutCommand, InitCommand];
+const EVERY_COMMAND: Commands = [Builtins.HelpCommand, Builtins.VersionCommand, ...COMMANDS];
+
+export function buildCli(colors = false, commands: Commands = EVERY_COMMAND): Cli<AppContext> {
   const cli = new Cli<AppContext>({ binaryLabel: `aws2fa`, binaryName: `aws2fa`, binaryVersion: VERSION, enableColors: colors });
-  const commands = [LoginCommand, DefaultLoginCommand, LogoutCommand, StatusCommand, EnvLoginCommand, EnvLogoutCommand, InitCommand];
-  for (const command of [Builtins.HelpCommand, Builtins.VersionCommand, ...commands]) {
-    cli.register(command);
-  }
+  for (const command of commands) cli.register(command);
   return cli;
+}
+
+// Clipanion compiles one state machine out of every registered command at each run: most of its start-up time.
+// When argv starts with a plain word, only the commands with a path starting with that word can match, and of those
+// that parse, the longest path wins: the default command (path []) is a candidate only when no path starts with the
+// word, and the builtins (-h, -v) never are. Options may precede a path, so an option first needs every command.
+// What fails to parse is parsed again with every command, for the same error, or the same default command, as ever.
+function candidatesFor(argv: string[]): Commands {
+  const first = argv[0] ?? ``;
+  if (first.startsWith(`-`)) return EVERY_COMMAND;
+  const word = COMMANDS.some((command) => command.paths?.some((path) => path[0] === first)) ? first : ``;
+  return COMMANDS.filter((command) => command.paths?.some((path) => (path[0] ?? ``) === word));
 }
 
 // Clipanion's parse errors list every candidate usage; the reason of the best candidate (they come best first)
@@ -29,19 +46,54 @@ function parseErrorLine(error: unknown): string {
 
 // Parse errors too go to stderr as one line: Clipanion would print them to stdout.
 export async function runCli(argv: string[], context: AppContext): Promise<number> {
-  const cli = buildCli(context.colorDepth > 1);
+  const colors = context.colorDepth > 1;
+  // The general help and the version need no parse, so no state machine; the help lists every command.
+  if (argv.length === 1 && (argv[0] === `--help` || argv[0] === `-h`)) return buildCli(colors).run(new Builtins.HelpCommand(), context);
+  if (argv.length === 1 && (argv[0] === `--version` || argv[0] === `-v`)) return buildCli(colors, []).run(new Builtins.VersionCommand(), context);
+  let cli = buildCli(colors, candidatesFor(argv));
   let command;
   try {
     command = cli.process(argv, context);
-  } catch (error) {
-    context.stderr.write(`aws2fa: ${parseErrorLine(error)} (see aws2fa --help, or aws2fa COMMAND --help)\n`);
-    return 2;
+  } catch {
+    cli = buildCli(colors);
+    try {
+      command = cli.process(argv, context);
+    } catch (error) {
+      context.stderr.write(`aws2fa: ${parseErrorLine(error)} (see aws2fa --help, or aws2fa COMMAND --help)\n`);
+      return 2;
+    }
   }
   return cli.run(command, context);
 }
 
+// Ctrl-C or a kill while waiting for the code or for AWS ends the run at once, with 130 / 143 as shells expect.
+// A write that has taken its lock is let finish first (milliseconds), so the message says truthfully what was
+// written; our own files still in flight (lock, temporary file) are removed. A second signal ends at once.
+function exitOnInterrupt(): void {
+  let interrupted = false;
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+    const status = new InterruptedError(signal).exitCode;
+    const end = () => {
+      removeHeldFiles();
+      process.exit(status);
+    };
+    if (interrupted) end();
+    interrupted = true;
+    abandonQuestion();
+    void writesSettled().then(() => {
+      const written = filesWritten();
+      const what = written.length > 0 ? `interrupted (${signal}) after writing ${written.join(', ')}` : new InterruptedError(signal).message;
+      process.stderr.write(`aws2fa: ${what}\n`);
+      end();
+    });
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+}
+
 // The one place that touches the real process.
 export async function main(): Promise<void> {
+  exitOnInterrupt();
   // The AWS SDK warns on every run about Node 20's support window; users must see only our own messages.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const context: AppContext = {

@@ -30,6 +30,8 @@ export class ReadOnlyError extends UserError {}
 export class UnknownProfileError extends UserError {}
 export class NoLongTermKeysError extends UserError {}
 export class UnrestorableSessionError extends UserError {}
+export class BackupConflictError extends UserError {}
+export class InvalidRegionError extends UserError {}
 export class MissingSerialError extends UserError {}
 export class MissingCodeError extends UserError {}
 export class LockTimeoutError extends UserError {}

@@ -40,7 +40,8 @@ export function describeAwsFailure(error: unknown, where: FailureContext): UserE
     const hint = where.service === 'ECR' ? `check the region name, your network, VPN or AWS_ENDPOINT_URL_ECR` : `check your network, VPN or AWS_ENDPOINT_URL`;
     return new AwsRequestError(`cannot reach ${where.service} at ${where.endpoint} (${failure.code ?? name}): ${hint}`);
   }
-  if (name === 'TimeoutError' || failure.code === 'ETIMEDOUT' || name === 'RequestTimeout') {
+  // AbortError: the whole call ran past its bound (boundedCall in endpoint.ts).
+  if (name === 'TimeoutError' || failure.code === 'ETIMEDOUT' || name === 'RequestTimeout' || name === 'AbortError') {
     return new AwsRequestError(`${where.service} at ${where.endpoint} did not answer in time (bound ${seconds} s per try): check your network, VPN or AWS_ENDPOINT_URL`);
   }
   switch (name) {

@@ -1,7 +1,9 @@
 import { AwsRequestError } from '../errors.js';
+import { rfc3339 } from '../time.js';
 import type { AccessKeys, SessionKeys } from '../store/credentials.js';
-import { describeEndpoint, requestHandlerOptions, type AwsTarget } from './endpoint.js';
-import { describeAwsFailure } from './failures.js';
+import { logEachTry } from './debug-middleware.js';
+import { boundedCall, callBoundMs, describeEndpoint, requestHandlerOptions, type AwsTarget } from './endpoint.js';
+import { describeAwsFailure, shortKey } from './failures.js';
 
 export interface MfaRequest {
   serial: string;
@@ -20,24 +22,45 @@ async function stsClient(target: AwsTarget, keys: AccessKeys) {
     maxAttempts: target.maxAttempts,
     requestHandler: requestHandlerOptions(target),
   });
+  logEachTry(client, 'STS', target.debug);
   return { sts, client };
+}
+
+function announce(target: AwsTarget, call: string): void {
+  const seconds = (ms: number) => `${ms / 1000} s`;
+  target.debug?.(
+    `STS ${call} at ${describeEndpoint(target, 'sts')} (signing region ${target.region}): up to ${target.maxAttempts} tries, ` +
+      `${seconds(target.connectTimeoutMs)} to connect, ${seconds(target.requestTimeoutMs)} of silence, ${seconds(callBoundMs(target))} in all`,
+  );
+}
+
+// Real keys and tokens are base64 and letters. A line break would split the INI line it is written to (a
+// section or key of the answer's choosing); any control character is a broken or hostile endpoint.
+function requirePlain(target: AwsTarget, values: string[]): void {
+  if (values.some((value) => /[\u0000-\u001f\u007f]/.test(value))) {
+    throw new AwsRequestError(`STS at ${describeEndpoint(target, 'sts')} answered with credentials that contain control characters; refusing them`);
+  }
 }
 
 export async function getSessionToken(target: AwsTarget, keys: AccessKeys, mfa: MfaRequest): Promise<SessionKeys> {
   const { sts, client } = await stsClient(target, keys);
+  announce(target, `GetSessionToken for access key ${shortKey(keys.accessKeyId)}, MFA device ${mfa.serial}, code ******, ${mfa.durationSeconds} s`);
   try {
-    const answer = await client.send(
-      new sts.GetSessionTokenCommand({ SerialNumber: mfa.serial, TokenCode: mfa.code, DurationSeconds: mfa.durationSeconds }),
-    );
+    const command = new sts.GetSessionTokenCommand({ SerialNumber: mfa.serial, TokenCode: mfa.code, DurationSeconds: mfa.durationSeconds });
+    const answer = await boundedCall(target, (abortSignal) => client.send(command, { abortSignal }));
     const credentials = answer.Credentials;
-    if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken || !credentials.Expiration) {
+    const expiration = credentials?.Expiration;
+    if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken || !expiration || Number.isNaN(expiration.getTime())) {
       throw new AwsRequestError(`STS at ${describeEndpoint(target, 'sts')} answered without credentials; try again`);
     }
+    target.debug?.secret(credentials.SecretAccessKey, credentials.SessionToken);
+    requirePlain(target, [credentials.AccessKeyId, credentials.SecretAccessKey, credentials.SessionToken]);
+    target.debug?.(`STS GetSessionToken: session key ${shortKey(credentials.AccessKeyId)} until ${rfc3339(expiration)}`);
     return {
       accessKeyId: credentials.AccessKeyId,
       secretAccessKey: credentials.SecretAccessKey,
       sessionToken: credentials.SessionToken,
-      expiration: credentials.Expiration,
+      expiration,
     };
   } catch (error) {
     throw describeAwsFailure(error, { service: 'STS', endpoint: describeEndpoint(target, 'sts'), keys, mfa, target });
@@ -48,8 +71,10 @@ export async function getSessionToken(target: AwsTarget, keys: AccessKeys, mfa: 
 
 export async function getCallerAccount(target: AwsTarget, keys: AccessKeys): Promise<string> {
   const { sts, client } = await stsClient(target, keys);
+  announce(target, `GetCallerIdentity for access key ${shortKey(keys.accessKeyId)}`);
   try {
-    const answer = await client.send(new sts.GetCallerIdentityCommand({}));
+    const command = new sts.GetCallerIdentityCommand({});
+    const answer = await boundedCall(target, (abortSignal) => client.send(command, { abortSignal }));
     if (!answer.Account) throw new AwsRequestError(`STS answered GetCallerIdentity without an account id`);
     return answer.Account;
   } catch (error) {

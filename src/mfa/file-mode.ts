@@ -17,7 +17,7 @@ export type LogoutOutcome = { restored: true; write: WriteResult } | { restored:
 export async function restoreLongTermKeys(path: string, profile: string): Promise<LogoutOutcome> {
   return withFileLock(await resolveTarget(path), async () => {
     const fresh = await loadIniFile(path);
-    const restored = applyLogout(fresh.doc, profile);
+    const restored = applyLogout(fresh.doc, profile, path);
     if (!restored) {
       requireProfile(fresh.doc, profile, path);
       return { restored: false, foreignSession: holdsSession(findSection(fresh.doc, profile)) };

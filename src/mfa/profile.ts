@@ -1,4 +1,7 @@
 import type { AppContext } from '../context.js';
+import { debugFor } from '../debug.js';
+import { InvalidRegionError } from '../errors.js';
+import { shortKey } from '../aws/failures.js';
 import { configValue } from '../store/config.js';
 import { backupSectionFor, longTermKeysFor, type LongTermSource } from '../store/credentials.js';
 import { findSection, optionValue } from '../store/ini.js';
@@ -39,12 +42,35 @@ export async function resolveProfile(context: AppContext, request: ProfileReques
   const longTerm = longTermKeysFor(credentials.doc, name, files.credentials, credentials.exists);
   const base = { name, credentials, config };
   const profileRegion = profileValue(base, 'region');
-  return {
-    ...base,
-    files,
-    longTerm,
-    serial: profileValue(base, 'mfa_serial'),
-    profileRegion,
-    stsRegion: request.region || profileRegion || context.env.AWS_REGION || context.env.AWS_DEFAULT_REGION || 'us-east-1',
-  };
+  const [stsRegion, regionFrom] = firstOf([
+    [request.region, '--region'],
+    [profileRegion, 'the profile'],
+    [context.env.AWS_REGION, 'AWS_REGION'],
+    [context.env.AWS_DEFAULT_REGION, 'AWS_DEFAULT_REGION'],
+    ['us-east-1', 'the default'],
+  ]);
+  checkRegion(stsRegion, regionFrom, name);
+  const serial = profileValue(base, 'mfa_serial');
+  const debug = debugFor(context);
+  debug.secret(longTerm.keys.secretAccessKey);
+  debug(`credentials file ${files.credentials}${credentials.exists ? '' : ' (missing)'}, config file ${files.config}${config.exists ? '' : ' (missing)'}`);
+  debug(
+    `profile ${name}: long-term key ${shortKey(longTerm.keys.accessKeyId)} from [${longTerm.from === 'profile' ? name : backupSectionFor(name)}], ` +
+      `mfa_serial ${serial ?? '(none)'}, STS region ${stsRegion} (from ${regionFrom})`,
+  );
+  return { ...base, files, longTerm, serial, profileRegion, stsRegion };
+}
+
+// Checked before the code is spent. botocore keeps an inline `# comment` in the value, and so do we: say so,
+// rather than let the SDK refuse "eu-west-1 # Ireland" as a hostname.
+function checkRegion(region: string, from: string, profile: string): void {
+  if (/^[a-z0-9]+(-[a-z0-9]+)*$/i.test(region)) return;
+  const where = from === 'the profile' ? `the region of profile ${profile}` : from;
+  const comment = /[#;]/.test(region) ? `; a # or ; comment after a value is part of the value in AWS files, as the AWS CLI reads them` : '';
+  throw new InvalidRegionError(`${where}, ${JSON.stringify(region)}, is not a region name like eu-west-1${comment}`, from === '--region' ? 2 : 1);
+}
+
+function firstOf(candidates: Array<[string | undefined, string]>): [string, string] {
+  const found = candidates.find(([value]) => value);
+  return [found?.[0] ?? 'us-east-1', found?.[1] ?? 'the default'];
 }

@@ -1,6 +1,7 @@
 import { targetFor } from '../aws/endpoint.js';
 import { getSessionToken } from '../aws/sts.js';
 import type { AppContext } from '../context.js';
+import { debugFor } from '../debug.js';
 import { BadInputError, MissingCodeError, MissingSerialError } from '../errors.js';
 import { withFileLock } from '../store/lock.js';
 import { setConfigValue } from '../store/config.js';
@@ -68,7 +69,9 @@ async function chooseCode(context: AppContext, profile: ResolvedProfile, given: 
 export async function startSession(context: AppContext, profile: ResolvedProfile, request: SessionRequest): Promise<StartedSession> {
   const [serial, serialWasAsked] = await chooseSerial(context, profile, request.serial);
   const code = await chooseCode(context, profile, request.code);
-  const target = targetFor(context.env, 'STS', profile.stsRegion);
+  // The code is never logged; it is not registered as a secret either, as masking six digits would also mask
+  // them inside account ids and serials.
+  const target = targetFor(context.env, 'STS', profile.stsRegion, debugFor(context));
   const keys = await getSessionToken(target, profile.longTerm.keys, { serial, code, durationSeconds: request.durationSeconds });
   return { keys, serial, serialWasAsked };
 }

@@ -1,4 +1,5 @@
 import {
+  BackupConflictError,
   NoLongTermKeysError,
   UnknownProfileError,
   UnrestorableSessionError,
@@ -54,11 +55,53 @@ export function requireProfile(doc: IniDocument, profile: string, path: string, 
   }
   const known = profileNames(doc);
   const list = known.length > 0 ? `known profiles: ${known.join(', ')}` : 'it has no profiles';
-  throw new UnknownProfileError(`profile ${profile} is not in ${path} (${list}); add its keys with: aws configure --profile ${profile}`);
+  // The AWS CLI reads [profile x] in the credentials file as a profile named "profile x", not x.
+  const prefixed = findSection(doc, `profile ${profile}`)
+    ? `; note: [profile ${profile}] in this file is a profile named "profile ${profile}", as the AWS CLI reads it (only the config file takes the "profile " prefix)`
+    : '';
+  throw new UnknownProfileError(`profile ${profile} is not in ${path} (${list}); add its keys with: aws configure --profile ${profile}${prefixed}`);
+}
+
+function sameKeys(a: AccessKeys | undefined, b: AccessKeys | undefined): boolean {
+  return a !== undefined && b !== undefined && a.accessKeyId === b.accessKeyId && a.secretAccessKey === b.secretAccessKey;
+}
+
+// [PROFILE::source-profile] is aws2fa's, but a file may hold a profile of that name for its own sake, or a backup
+// that can no longer be what it claims. Any of those is refused rather than overwritten or removed.
+function checkBackup(doc: IniDocument, profile: string, path: string, purpose: 'login' | 'logout'): void {
+  const backupName = backupSectionFor(profile);
+  if (profile.endsWith(BACKUP_SUFFIX)) {
+    throw new BackupConflictError(
+      `[${profile}] in ${path} is where aws2fa keeps the long-term keys of ${profile.slice(0, -BACKUP_SUFFIX.length)}: ` +
+        `log in or out that profile instead, or rename this one if it is a profile of its own`,
+    );
+  }
+  const backup = findSection(doc, backupName);
+  if (!backup || backup.options.length === 0) return;
+  const section = findSection(doc, profile);
+  const saved = keysIn(backup);
+  const onlyKeys = backup.options.every((option) => option.key === 'aws_access_key_id' || option.key === 'aws_secret_access_key');
+  if (!saved || holdsSession(backup) || !onlyKeys) {
+    throw new BackupConflictError(
+      `[${backupName}] in ${path} is not a backup of long-term keys as aws2fa writes one (just aws_access_key_id and aws_secret_access_key); ` +
+        `aws2fa will not overwrite or remove it: rename it if it is a profile of its own, or fix it by hand`,
+    );
+  }
+  const own = keysIn(section);
+  // New long-term keys put into [PROFILE] during an aws2fa session (its expiration is still there) are a key
+  // rotation: the next login keeps them in the backup. Anything else is ambiguous, and so is a logout then.
+  const rotated = purpose === 'login' && optionValue(section, 'expiration') !== undefined;
+  if (own && !holdsSession(section) && !sameKeys(own, saved) && !rotated) {
+    throw new BackupConflictError(
+      `[${profile}] in ${path} holds long-term keys and [${backupName}] holds other ones; aws2fa will not overwrite either: ` +
+        `remove [${backupName}] if [${profile}] has the keys to keep, or rename it if it is a profile of its own`,
+    );
+  }
 }
 
 export function longTermKeysFor(doc: IniDocument, profile: string, path: string, fileExists = true): LongTermSource {
   requireProfile(doc, profile, path, fileExists);
+  checkBackup(doc, profile, path, 'login');
   const section = findSection(doc, profile);
   const backup = findSection(doc, backupSectionFor(profile));
   const own = keysIn(section);
@@ -105,9 +148,10 @@ export function applyLogin(doc: IniDocument, profile: string, session: SessionKe
 }
 
 // Returns undefined when the profile is not in an aws2fa session: nothing to restore.
-export function applyLogout(doc: IniDocument, profile: string): IniDocument | undefined {
+export function applyLogout(doc: IniDocument, profile: string, path = '(credentials)'): IniDocument | undefined {
   const saved = keysIn(findSection(doc, backupSectionFor(profile)));
   if (!saved) return undefined;
+  checkBackup(doc, profile, path, 'logout');
   let edited = setKeys(doc, profile, keyEntries(saved));
   for (const key of ['aws_session_token', 'aws_security_token', 'expiration']) edited = removeOption(edited, profile, key);
   return removeSection(edited, backupSectionFor(profile));

@@ -9,7 +9,7 @@ function lineEnding(doc: IniDocument): string {
 }
 
 function reindexed(doc: IniDocument, lines: IniLine[]): IniDocument {
-  return indexLines(doc.bom, lines, '(edited)');
+  return indexLines(lines, '(edited)');
 }
 
 // Inserts after line `after` (-1: at the top). A file without a final line end keeps not having one.
@@ -55,8 +55,11 @@ export function setOption(doc: IniDocument, sectionName: string, key: string, va
   const existing = section.options.find((option) => option.key === key.toLowerCase());
   if (!existing) return insertLines(doc, sectionEnd(section), [`${key} = ${value}`]);
   const first = doc.lines[existing.first]!;
-  // Keep the user's spelling of the key and separator (`Key: v`, `key=v`), replace only the value.
-  const spliced = existing.value === '' ? `${first.text.trimEnd()} ${value}` : first.text.slice(0, existing.valueStart) + value;
+  // Keep the user's spelling of the key and separator (`Key: v`, `key=v`) and any trailing blanks: replace only
+  // the value, so that the inverse edit gives back every byte.
+  const kept = first.text.trimEnd();
+  const trailing = first.text.slice(kept.length);
+  const spliced = existing.value === '' ? `${kept} ${value}${trailing}` : first.text.slice(0, existing.valueStart) + value + trailing;
   const withValue = reindexed(doc, doc.lines.map((line, index) => (index === existing.first ? { ...line, text: spliced } : line)));
   return existing.last > existing.first ? deleteLines(withValue, existing.first + 1, existing.last) : withValue;
 }

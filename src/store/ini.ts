@@ -23,14 +23,15 @@ export interface IniSection {
 }
 
 export interface IniDocument {
-  bom: string;
   lines: IniLine[];
   sections: IniSection[];
 }
 
-const SECTION_HEADER = /^\[(.+)\]/;
+// `s`: Python's `.` matches everything but \n, JavaScript's also stops at \u2028 and \u2029, which a name or a
+// value may hold (lines are split at \n and \r only, as Python's universal newlines do).
+const SECTION_HEADER = /^\[(.+)\]/s;
 // configparser's OPTCRE: the key is everything before the first `=` or `:`.
-const OPTION_LINE = /^(.*?)\s*([=:])\s*(.*)$/;
+const OPTION_LINE = /^(.*?)\s*([=:])\s*(.*)$/s;
 
 export function splitLines(text: string): IniLine[] {
   const lines: IniLine[] = [];
@@ -45,17 +46,24 @@ export function splitLines(text: string): IniLine[] {
 }
 
 export function joinLines(doc: IniDocument): string {
-  return doc.bom + doc.lines.map((line) => line.text + line.eol).join('');
+  return doc.lines.map((line) => line.text + line.eol).join('');
 }
 
+// Python decodes a BOM into U+FEFF before the first header, so botocore (and with it the AWS CLI) cannot read such
+// a file at all; writing a session into it would only look like success. The JS SDK trims it, but aws2fa reads
+// files as botocore does: a clear error naming the fix.
 export function parseIni(text: string, path: string): IniDocument {
-  // Python decodes the BOM into U+FEFF; we keep it aside so it survives edits.
-  const bom = text.startsWith('\uFEFF') ? '\uFEFF' : '';
-  return indexLines(bom, splitLines(bom ? text.slice(1) : text), path);
+  if (text.startsWith('\uFEFF')) {
+    throw new MalformedFileError(path, 1, `the file starts with a UTF-8 byte order mark (BOM), which the AWS CLI cannot read; save it as UTF-8 without BOM`);
+  }
+  return indexLines(splitLines(text), path);
 }
 
-export function indexLines(bom: string, lines: IniLine[], path: string): IniDocument {
+export function indexLines(lines: IniLine[], path: string): IniDocument {
   const sections: IniSection[] = [];
+  // By name, for the duplicate checks: a 5 MB file has tens of thousands of sections.
+  const sectionsByName = new Map<string, IniSection>();
+  let optionsByKey = new Map<string, IniOption>();
   let section: IniSection | undefined;
   let option: IniOption | undefined;
   let indentLevel = 0;
@@ -71,15 +79,19 @@ export function indexLines(bom: string, lines: IniLine[], path: string): IniDocu
     const header = SECTION_HEADER.exec(value);
     if (header) {
       const name = header[1] ?? '';
-      const earlier = sections.find((s) => s.name === name);
+      const earlier = sectionsByName.get(name);
       if (earlier) {
         throw new MalformedFileError(path, index + 1, `section [${name}] appears twice (first on line ${earlier.header + 1})`);
       }
       section = { name, header: index, options: [] };
       sections.push(section);
+      sectionsByName.set(name, section);
+      optionsByKey = new Map();
       option = undefined;
       return;
     }
+    // configparser would take `[prod` (no `]`) for a key, or refuse it; either way it is a header gone wrong.
+    if (value.startsWith('[')) throw new MalformedFileError(path, index + 1, `section header ${value} is not of the form [NAME]`);
     if (!section) throw new MalformedFileError(path, index + 1, `a line before the first [section] header`);
     const parsed = OPTION_LINE.exec(value);
     const rawKey = parsed?.[1]?.trimEnd() ?? '';
@@ -87,7 +99,7 @@ export function indexLines(bom: string, lines: IniLine[], path: string): IniDocu
       throw new MalformedFileError(path, index + 1, `expected "key = value" or a [section] header`);
     }
     const key = rawKey.toLowerCase();
-    const earlier = section.options.find((o) => o.key === key);
+    const earlier = optionsByKey.get(key);
     if (earlier) {
       throw new MalformedFileError(path, index + 1, `key ${key} appears twice in [${section.name}] (first on line ${earlier.first + 1})`);
     }
@@ -95,8 +107,9 @@ export function indexLines(bom: string, lines: IniLine[], path: string): IniDocu
     const valueEnd = line.text.trimEnd().length;
     option = { key, value: valueText.trim(), first: index, last: index, valueStart: valueEnd - valueText.trimEnd().length };
     section.options.push(option);
+    optionsByKey.set(key, option);
   });
-  return { bom, lines, sections };
+  return { lines, sections };
 }
 
 export function findSection(doc: IniDocument, name: string): IniSection | undefined {

@@ -2,13 +2,16 @@ import { link, mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LockTimeoutError, ReadOnlyError } from '../errors.js';
-import { TEMP_MARKER } from './atomic.js';
+import { requireWritableFolder, TEMP_MARKER } from './atomic.js';
+import { asOneWrite, holdFile, releaseFile } from './in-flight.js';
 
 export interface LockOptions {
   waitMs?: number;
 }
 
 const STALE_AFTER_MS = 120_000;
+// Breaking a stale lock takes a few system calls; a breaker older than this was killed while at it.
+const BREAKER_STALE_AFTER_MS = 5_000;
 
 export function lockPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.aws2fa.lock`);
@@ -26,30 +29,37 @@ function isAlive(pid: number): boolean {
 
 async function pidIn(path: string): Promise<number | undefined> {
   try {
-    return Number.parseInt(await readFile(path, 'utf8'), 10);
+    const pid = Number.parseInt(await readFile(path, 'utf8'), 10);
+    return Number.isNaN(pid) ? undefined : pid;
+  } catch {
+    return undefined;
+  }
+}
+
+async function ageMs(path: string): Promise<number | undefined> {
+  try {
+    return Date.now() - (await stat(path)).mtimeMs;
   } catch {
     return undefined;
   }
 }
 
 // A lock left by a process that died (SIGKILL, power loss) is taken over; a live holder is waited for.
-async function isStale(lockPath: string): Promise<boolean> {
-  const pid = await pidIn(lockPath);
-  if (pid !== undefined && !Number.isNaN(pid) && !isAlive(pid)) return true;
-  try {
-    return Date.now() - (await stat(lockPath)).mtimeMs > STALE_AFTER_MS;
-  } catch {
-    return false;
-  }
+async function isStale(lockPath: string, pid: number | undefined, staleAfterMs: number): Promise<boolean> {
+  if (pid !== undefined && !isAlive(pid)) return true;
+  const age = await ageMs(lockPath);
+  return age !== undefined && age > staleAfterMs;
 }
 
-// The lock is born complete: its pid is written to a private file first and then hard-linked into place,
-// so a process killed at any instant never leaves an empty lock that nobody can judge stale.
+// A lock is born complete: its pid is written to a private draft first and then hard-linked into place, so a
+// process killed at any instant never leaves an empty lock that nobody can judge stale.
 async function tryCreate(lockPath: string): Promise<boolean> {
   const draft = `${lockPath}.${process.pid}`;
+  holdFile(draft);
   try {
     await writeFile(draft, `${process.pid}\n`, { mode: 0o600 });
     await link(draft, lockPath);
+    holdFile(lockPath);
     return true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -58,45 +68,83 @@ async function tryCreate(lockPath: string): Promise<boolean> {
       await mkdir(dirname(lockPath), { recursive: true, mode: 0o700 });
       return false;
     }
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    if (code === 'EACCES' || code === 'EPERM') {
       throw new ReadOnlyError(`cannot create a lock file in ${dirname(lockPath)}: the folder is not writable`);
+    }
+    if (code === 'EROFS') throw new ReadOnlyError(`cannot write in ${dirname(lockPath)}: the file system is read-only`);
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      throw new ReadOnlyError(`cannot write in ${dirname(lockPath)}: no space left on the device; nothing was changed`);
     }
     throw error;
   } finally {
     await unlink(draft).catch(() => undefined);
+    releaseFile(draft);
   }
 }
 
-// Temp files of writers that were killed hold secrets: remove them once nobody can still be renaming them.
-async function sweepStaleTemps(target: string): Promise<void> {
-  const prefix = `.${basename(target)}${TEMP_MARKER}`;
+async function release(path: string): Promise<void> {
+  await unlink(path).catch(() => undefined);
+  releaseFile(path);
+}
+
+// Removing a stale lock by its path is only safe when no one else can remove it at the same time: two
+// processes that both judged it stale would otherwise each remove it, the second one removing the fresh lock
+// the first had taken meanwhile, and both would write. So breakers take turns through a second lock.
+async function breakStaleLock(lockPath: string, stalePid: number | undefined): Promise<void> {
+  const breaker = `${lockPath}.break`;
+  if (!(await tryCreate(breaker))) {
+    if (await isStale(breaker, await pidIn(breaker), BREAKER_STALE_AFTER_MS)) await unlink(breaker).catch(() => undefined);
+    return;
+  }
+  try {
+    // Still the same dead holder? Then nobody has taken the lock since we looked, and nobody can while we hold
+    // the breaker: only a breaker removes someone else's lock.
+    if ((await pidIn(lockPath)) === stalePid && (await isStale(lockPath, stalePid, STALE_AFTER_MS))) {
+      await unlink(lockPath).catch(() => undefined);
+    }
+  } finally {
+    await release(breaker);
+  }
+}
+
+// Files of writers that were killed: temporary files hold secrets, drafts would only be litter. Each name carries
+// the pid of its writer; those of live writers stay.
+async function sweepLeftovers(target: string): Promise<void> {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const name = escape(basename(target));
+  const patterns = [
+    new RegExp(`^\\.${name}${escape(TEMP_MARKER)}(\\d+)-[0-9a-f]+\\.tmp$`),
+    new RegExp(`^\\.${name}\\.aws2fa\\.lock\\.(?:break\\.)?(\\d+)$`),
+  ];
   let names: string[];
   try {
     names = await readdir(dirname(target));
   } catch {
     return;
   }
-  for (const name of names) {
-    const lockDraft = name.startsWith(`.${basename(target)}.aws2fa.lock.`);
-    if (!lockDraft && (!name.startsWith(prefix) || !name.endsWith('.tmp'))) continue;
-    const pid = Number.parseInt(lockDraft ? name.slice(name.lastIndexOf('.') + 1) : name.slice(prefix.length), 10);
-    if (!isAlive(pid)) await unlink(join(dirname(target), name)).catch(() => undefined);
+  for (const entry of names) {
+    const pid = patterns.map((pattern) => pattern.exec(entry)?.[1]).find((found) => found !== undefined);
+    if (pid !== undefined && !isAlive(Number(pid))) await unlink(join(dirname(target), entry)).catch(() => undefined);
+  }
+  // A breaker killed at work names its pid inside, like the lock.
+  const breaker = `${lockPathFor(target)}.break`;
+  if (names.includes(basename(breaker)) && (await isStale(breaker, await pidIn(breaker), BREAKER_STALE_AFTER_MS))) {
+    await unlink(breaker).catch(() => undefined);
   }
 }
 
 export async function withFileLock<T>(target: string, work: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   const lockPath = lockPathFor(target);
+  await requireWritableFolder(dirname(lockPath));
   const deadline = Date.now() + (options.waitMs ?? 10_000);
   let pause = 10;
   while (!(await tryCreate(lockPath))) {
-    if (await isStale(lockPath)) {
-      const stalePid = await pidIn(lockPath);
-      // Re-check right before removing, so a lock that was just taken over by someone else survives.
-      if ((await pidIn(lockPath)) === stalePid) await unlink(lockPath).catch(() => undefined);
+    const holder = await pidIn(lockPath);
+    if (await isStale(lockPath, holder, STALE_AFTER_MS)) {
+      await breakStaleLock(lockPath, holder);
       continue;
     }
     if (Date.now() > deadline) {
-      const holder = await pidIn(lockPath);
       throw new LockTimeoutError(
         `another aws2fa (pid ${holder ?? '?'}) is still changing ${target}; wait for it and try again, or remove ${lockPath} if no aws2fa is running`,
       );
@@ -105,9 +153,11 @@ export async function withFileLock<T>(target: string, work: () => Promise<T>, op
     pause = Math.min(pause * 2, 200);
   }
   try {
-    await sweepStaleTemps(target);
-    return await work();
+    return await asOneWrite(async () => {
+      await sweepLeftovers(target);
+      return work();
+    });
   } finally {
-    await unlink(lockPath).catch(() => undefined);
+    await release(lockPath);
   }
 }

@@ -12,6 +12,13 @@ Edit('setOption replaces only the value, keeping the key spelling, separator and
   assert.is(text(setOption(doc, 'a', 'aws_access_key_id', 'NEW+/=')), '[a]\nAWS_Access_Key_Id: NEW+/=\nother = x\n');
 });
 
+Edit('setOption keeps blanks after the value, so setting the old value back gives every byte back', () => {
+  const original = '[a]\nk\t=\tOLD \t\nempty =  \n';
+  const doc = setOption(setOption(parseIni(original, 'f'), 'a', 'k', 'NEW'), 'a', 'empty', 'X');
+  assert.is(text(doc), '[a]\nk\t=\tNEW \t\nempty = X  \n');
+  assert.is(text(setOption(doc, 'a', 'k', 'OLD')), '[a]\nk\t=\tOLD \t\nempty = X  \n');
+});
+
 Edit('setOption inserts a missing key after the last option, before trailing comments and blank lines', () => {
   const doc = parseIni('[a]\nk = v\n# about b\n\n[b]\n', 'f');
   assert.is(text(setOption(doc, 'a', 'n', '1')), '[a]\nk = v\nn = 1\n# about b\n\n[b]\n');
