@@ -1,6 +1,7 @@
 import { AwsRequestError } from '../errors.js';
 import type { SessionKeys } from '../store/credentials.js';
-import { describeEndpoint, requestHandlerOptions, type AwsTarget } from './endpoint.js';
+import { logEachTry } from './debug-middleware.js';
+import { boundedCall, describeEndpoint, requestHandlerOptions, type AwsTarget } from './endpoint.js';
 import { describeAwsFailure } from './failures.js';
 
 // What `docker login` needs for one region's registry. The password is a secret: it goes to docker's stdin only.
@@ -21,9 +22,11 @@ export async function getRegistryLogin(target: AwsTarget, session: SessionKeys):
     maxAttempts: target.maxAttempts,
     requestHandler: requestHandlerOptions(target),
   });
+  logEachTry(client, 'ECR', target.debug);
   const endpoint = describeEndpoint(target, 'api.ecr');
   try {
-    const answer = await client.send(new ecr.GetAuthorizationTokenCommand({}));
+    const command = new ecr.GetAuthorizationTokenCommand({});
+    const answer = await boundedCall(target, (abortSignal) => client.send(command, { abortSignal }));
     const data = answer.authorizationData?.[0];
     const token = Buffer.from(data?.authorizationToken ?? '', 'base64').toString('utf8');
     const colon = token.indexOf(':');

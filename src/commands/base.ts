@@ -1,6 +1,7 @@
 import { Command, Option, UsageError } from 'clipanion';
 import * as t from 'typanion';
 import type { AppContext } from '../context.js';
+import { debugFor, enableDebug } from '../debug.js';
 import { UserError } from '../errors.js';
 
 // Clipanion prints errors to stdout, where `eval "$(aws2fa env login)"` would run them: every command reports its
@@ -16,13 +17,16 @@ export function reportError(context: AppContext, error: unknown): number {
   }
   const failure = error instanceof Error ? error : new Error(String(error));
   context.stderr.write(`aws2fa: unexpected error: ${failure.message}\n`);
-  if (context.env.AWS2FA_DEBUG) context.stderr.write(`${failure.stack ?? ''}\n`);
-  else context.stderr.write(`aws2fa: run again with AWS2FA_DEBUG=1 for details, and please report it\n`);
+  if (debugFor(context).enabled) context.stderr.write(`${failure.stack ?? ''}\n`);
+  else context.stderr.write(`aws2fa: run again with --debug for details, and please report it\n`);
   return 1;
 }
 
 export abstract class AppCommand extends Command<AppContext> {
+  debug = Option.Boolean('--debug', false, { description: 'Log files, profile, region, endpoint and each request to stderr (secrets masked); also AWS2FA_DEBUG=1' });
+
   override async validateAndExecute(): Promise<number> {
+    if (this.debug) enableDebug(this.context);
     try {
       return await super.validateAndExecute();
     } catch (error) {

@@ -2,6 +2,7 @@ import { targetFor } from '../aws/endpoint.js';
 import { getRegistryLogin } from '../aws/ecr.js';
 import { getCallerAccount } from '../aws/sts.js';
 import type { AppContext } from '../context.js';
+import { debugFor } from '../debug.js';
 import { dockerLogin, dockerLogout, findDockerClient, type DockerClient } from '../docker.js';
 import type { AccessKeys, SessionKeys } from '../store/credentials.js';
 import type { ResolvedProfile } from './profile.js';
@@ -76,8 +77,9 @@ export async function loginRegistries(context: AppContext, session: SessionKeys,
     request.regions.map(async (region) => {
       let password: string | undefined;
       try {
-        const login = await getRegistryLogin(targetFor(context.env, 'ECR', region), session);
+        const login = await getRegistryLogin(targetFor(context.env, 'ECR', region, debugFor(context)), session);
         password = login.password;
+        debugFor(context).secret(password);
         await inTurn(() => dockerLogin(request.client, context.env, login));
         context.stderr.write(`ECR ${region}: logged in to ${hostOf(login.proxyEndpoint)}\n`);
         return true;
@@ -97,7 +99,7 @@ export async function loginRegistries(context: AppContext, session: SessionKeys,
 export async function logoutRegistries(context: AppContext, keys: AccessKeys, stsRegion: string, request: EcrRequest): Promise<boolean> {
   let account: string;
   try {
-    account = await getCallerAccount(targetFor(context.env, 'STS', stsRegion), keys);
+    account = await getCallerAccount(targetFor(context.env, 'STS', stsRegion, debugFor(context)), keys);
   } catch (error) {
     context.stderr.write(`aws2fa: ECR: cannot tell which account's registries to log out of: ${reasonOf(error)}\n`);
     return false;

@@ -235,4 +235,14 @@ Ecr('without --ecr there is no ECR call and no docker', async ({ world, docker }
   assert.is((await docker.calls()).length, 0);
 });
 
+Ecr('--debug logs each ECR try and never the password', async ({ world, docker }) => {
+  const result = await world.aws2fa(['login', 'prod', '123456', '--ecr', '--debug'], { env: { PATH: pathWith(docker.bin) } });
+  assert.is(result.status, 0, result.stderr);
+  assert.match(result.stderr, /aws2fa debug \+\d+ms: STS try 1\/2: POST http:\/\/127\.0\.0\.1:\d+\/ → HTTP 200 in \d+ ms\n/);
+  assert.match(result.stderr, /aws2fa debug \+\d+ms: ECR try 1\/2: POST http:\/\/127\.0\.0\.1:\d+\/ → HTTP 200 in \d+ ms\n/);
+  for (const password of world.fake.ecrPasswords) assert.not.ok(result.stderr.includes(password));
+  const quiet = await world.aws2fa(['login', 'prod', '123456']);
+  assert.not.match(quiet.stderr, /aws2fa debug/, 'off without --debug');
+});
+
 Ecr.run();
