@@ -1,22 +1,137 @@
-// Bundles the CLI into dist/: one ESM entry file plus lazily loaded chunks (the AWS SDK lives only in those).
+// Bundles the CLI into dist/: one ESM entry file plus lazily loaded chunks, and each AWS SDK client as one CommonJS
+// file in dist/sdk/, which the chunks load through V8's code cache (src/aws/code-cache.ts).
 import { build } from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const SDK_CLIENTS = ['client-sts', 'client-ecr'];
+const lib = (path) => fileURLToPath(new URL(`../node_modules/${path}`, import.meta.url));
+
+// clipanion and typanion name their CommonJS build as `main` and ship an ESM build beside it as .mjs files: the ESM
+// build tree-shakes and needs no CommonJS wrappers to run at every start. (Only these two: the SDK's .mjs files are
+// not drop-in.)
+const esmBuilds = {
+  name: 'esm-builds',
+  setup(build) {
+    build.onResolve({ filter: /^clipanion$/ }, () => ({ path: lib('clipanion/lib/advanced/index.mjs') }));
+    build.onResolve({ filter: /^typanion$/ }, () => ({ path: lib('typanion/lib/index.mjs') }));
+    // clipanion's only extensionless import: its platform folder, whose package.json `main` is `./node`.
+    build.onResolve({ filter: /^\.\.\/platform$/ }, (args) =>
+      args.importer.includes('clipanion') ? { path: lib('clipanion/lib/platform/node.mjs') } : undefined,
+    );
+  },
+};
+
+// Two spots of clipanion that cost start-up time, changed as it is bundled (the build fails if they move):
+// - `--help` sorts commands with localeCompare(…, 'en'): the first collator a process creates loads ICU's
+//   collation data, about 10 ms, most of what `aws2fa --help` costs. For command usages (ASCII) a plain
+//   case-insensitive order is the same; test/bundle.test.ts compares the bundle's help with the sources'.
+// - Commands with a `schema` import typanion dynamically, as a chunk of its own, although it is loaded anyway.
+const clipanionAtStartup = {
+  name: 'clipanion-at-startup',
+  setup(build) {
+    const patch = (file, edit) =>
+      build.onLoad({ filter: new RegExp(`clipanion[\\\\/]lib[\\\\/]advanced[\\\\/]${file}\\.mjs$`) }, async (args) => {
+        const source = await readFile(args.path, 'utf8');
+        const contents = edit(source);
+        if (contents === source) throw new Error(`clipanion's ${file}.mjs changed: review clipanionAtStartup in scripts/build.mjs`);
+        return { contents, loader: 'js' };
+      });
+    patch('Cli', (source) => {
+      const sort = /(\w+(?:\.usage)?)\.localeCompare\((\w+(?:\.usage)?), `en`, \{ usage: `sort`, caseFirst: `upper` \}\)/g;
+      if ((source.match(sort) ?? []).length !== 2) return source;
+      const compare = `function __aws2faCompare(a, b) { const x = a.toLowerCase(), y = b.toLowerCase(); return x !== y ? (x < y ? -1 : 1) : a === b ? 0 : a < b ? -1 : 1; }\n`;
+      return compare + source.replace(sort, `__aws2faCompare($1, $2)`);
+    });
+    patch('Command', (source) =>
+      source.includes(`await import('typanion')`) ? `import * as __typanion from 'typanion';\n${source.replace(`await import('typanion')`, `__typanion`)}` : source,
+    );
+  },
+};
+
+// vm.Script (src/aws/code-cache.ts) offers no dynamic import(): the SDK's few of Node builtins become require().
+const builtinsByRequire = {
+  name: 'builtins-by-require',
+  setup(build) {
+    build.onLoad({ filter: /node_modules[\\/].*\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (!/import\((["'])node:/.test(source)) return undefined;
+      return { contents: source.replace(/import\((["'])(node:[\w/]+)\1\)/g, 'Promise.resolve().then(() => require("$2"))'), loader: 'js' };
+    });
+  },
+};
+
+async function buildSdkClient(client) {
+  const { metafile } = await build({
+    entryPoints: { [client]: `@aws-sdk/${client}` },
+    entryNames: '[name]-[hash]', // the code cache is found by this name: see src/aws/code-cache.ts
+    outdir: 'dist/sdk',
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    mainFields: ['module', 'main'],
+    target: 'node20',
+    minify: true,
+    sourcemap: true,
+    metafile: true,
+    plugins: [builtinsByRequire],
+    logLevel: 'warning',
+  });
+  const file = Object.keys(metafile.outputs).find((name) => name.endsWith('.cjs'));
+  const source = await readFile(file, 'utf8');
+  if (/\bimport\(/.test(source)) throw new Error(`${file} still has a dynamic import(), which vm.Script cannot run`);
+  const names = Object.keys(createRequire(import.meta.url)(fileURLToPath(new URL(`../${file}`, import.meta.url))));
+  const exported = names.filter((name) => /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default');
+  return { client, file: file.slice('dist/sdk/'.length), names: exported };
+}
+
+// `import('@aws-sdk/client-sts')` in src/aws/ becomes a small module that loads dist/sdk/client-sts-HASH.cjs.
+function sdkThroughCodeCache(clients) {
+  return {
+    name: 'sdk-through-code-cache',
+    setup(build) {
+      const filter = new RegExp(`^@aws-sdk/(${SDK_CLIENTS.join('|')})$`);
+      build.onResolve({ filter }, (args) => ({ path: args.path.slice('@aws-sdk/'.length), namespace: 'aws-sdk' }));
+      build.onLoad({ filter: /.*/, namespace: 'aws-sdk' }, (args) => {
+        const { file, names } = clients.find(({ client }) => client === args.path);
+        return {
+          resolveDir: fileURLToPath(new URL('../src/aws/', import.meta.url)),
+          loader: 'js',
+          // Only dynamically imported, so always a chunk of its own in dist/chunks/ (checked below).
+          contents: [
+            `import { requireWithCodeCache } from './code-cache.ts';`,
+            `const sdk = requireWithCodeCache(new URL('../sdk/${file}', import.meta.url));`,
+            `export const { ${names.join(', ')} } = sdk;`,
+          ].join('\n'),
+        };
+      });
+    },
+  };
+}
 
 await rm(new URL('../dist/', import.meta.url), { recursive: true, force: true });
-await build({
+const clients = await Promise.all(SDK_CLIENTS.map(buildSdkClient));
+const { metafile } = await build({
   entryPoints: { aws2fa: 'src/main.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,
   format: 'esm',
   platform: 'node',
-  // The SDK's ESM builds: with Node's default (main first) its CommonJS builds break under a dynamic import().
-  mainFields: ['module', 'main'],
   target: 'node20',
   minify: true,
   sourcemap: true,
+  metafile: true,
   chunkNames: 'chunks/[name]-[hash]',
-  // The SDK's CommonJS parts call require(); give ESM chunks one.
+  plugins: [esmBuilds, clipanionAtStartup, sdkThroughCodeCache(clients)],
+  // Some CommonJS corners of clipanion call require(); give ESM chunks one.
   banner: { js: `import { createRequire as __aws2faRequire } from 'node:module'; const require = __aws2faRequire(import.meta.url);` },
   logLevel: 'warning',
 });
+for (const [output, { inputs }] of Object.entries(metafile.outputs)) {
+  if (Object.keys(inputs).some((input) => input.startsWith('aws-sdk:')) && !output.startsWith('dist/chunks/')) {
+    throw new Error(`${output} loads the SDK from ../sdk/, so it must be in dist/chunks/`);
+  }
+}

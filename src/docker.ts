@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { platform } from 'node:os';
@@ -84,7 +83,9 @@ interface RunResult {
   output: string; // stderr, then stdout: both kept away from our stdout, which env mode's shell evaluates
 }
 
-function run(client: DockerClient, args: string[], env: Env, input: string): Promise<RunResult> {
+// child_process is loaded here, not at every start of aws2fa: only --ecr runs docker.
+async function run(client: DockerClient, args: string[], env: Env, input: string): Promise<RunResult> {
+  const { spawn } = await import('node:child_process');
   return new Promise((done, fail) => {
     const child = spawn(client.path, args, { env, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
     const stderr: Buffer[] = [];

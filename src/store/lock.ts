@@ -1,6 +1,5 @@
 import { link, mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { LockTimeoutError, ReadOnlyError } from '../errors.js';
 import { requireWritableFolder, TEMP_MARKER } from './atomic.js';
 import { asOneWrite, holdFile, releaseFile } from './in-flight.js';
@@ -149,7 +148,8 @@ export async function withFileLock<T>(target: string, work: () => Promise<T>, op
         `another aws2fa (pid ${holder ?? '?'}) is still changing ${target}; wait for it and try again, or remove ${lockPath} if no aws2fa is running`,
       );
     }
-    await sleep(pause + Math.random() * pause);
+    // A plain timer, not node:timers/promises: that would be one more module loaded at every start.
+    await new Promise((resolve) => setTimeout(resolve, pause + Math.random() * pause));
     pause = Math.min(pause * 2, 200);
   }
   try {
