@@ -25,4 +25,8 @@ if (module.enableCompileCache && !process.env.NODE_DISABLE_COMPILE_CACHE) {
     // no cache
   }
 }
-await import('../dist/aws2fa.js');
+// `init SHELL` (every shell start) and `--version` come from a small entry; everything else from the full CLI.
+const argv = process.argv.slice(2);
+const quick = argv[0] === 'init' || argv[0] === '--version' || argv[0] === '-v' ? (await import('../dist/quick.js')).quickAnswer(argv) : undefined;
+if (quick === undefined) await import('../dist/aws2fa.js');
+else process.stdout.write(quick);

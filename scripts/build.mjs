@@ -130,6 +130,18 @@ const { metafile } = await build({
   banner: { js: `import { createRequire as __aws2faRequire } from 'node:module'; const require = __aws2faRequire(import.meta.url);` },
   logLevel: 'warning',
 });
+// The launcher's quick entry (src/quick.ts): on its own, so that it shares no chunk with the full CLI.
+await build({
+  entryPoints: { quick: 'src/quick.ts' },
+  outdir: 'dist',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  sourcemap: true,
+  logLevel: 'warning',
+});
 for (const [output, { inputs }] of Object.entries(metafile.outputs)) {
   if (Object.keys(inputs).some((input) => input.startsWith('aws-sdk:')) && !output.startsWith('dist/chunks/')) {
     throw new Error(`${output} loads the SDK from ../sdk/, so it must be in dist/chunks/`);

@@ -78,7 +78,7 @@ Bundle.after.each(async (context) => {
 Bundle('package.json bin is the launcher, and the launcher runs the built bundle, no source file', async ({ world, hooks }) => {
   const manifest = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as { bin: Record<string, string> };
   assert.equal(manifest.bin, { aws2fa: 'bin/aws2fa.js' });
-  const run = await runTraced(hooks, ['--version'], cleanEnv(world.home));
+  const run = await runTraced(hooks, ['status'], cleanEnv(world.home));
   assert.is(run.status, 0, run.stderr);
   assert.equal(run.loaded.filter((url) => !url.startsWith('node:')).slice(0, 2), ['bin/aws2fa.js', 'dist/aws2fa.js']);
   assert.equal(run.loaded.filter((url) => url.startsWith('file:') || url.startsWith('src/') || url.includes('node_modules')), []);
@@ -89,7 +89,9 @@ Bundle('--version, --help, init and status load no AWS SDK', async ({ world, hoo
     const run = await runTraced(hooks, argv, cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url }));
     assert.is(run.status, 0, `${argv.join(' ')}: ${run.stderr}`);
     assert.equal(sdkChunks(run.loaded), [], argv.join(' '));
-    assert.ok(run.loaded.includes('dist/aws2fa.js'), argv.join(' '));
+    const quick = argv[0] === '--version' || argv[0] === 'init';
+    assert.ok(run.loaded.includes(quick ? 'dist/quick.js' : 'dist/aws2fa.js'), argv.join(' '));
+    if (quick) assert.not.ok(run.loaded.includes('dist/aws2fa.js'), `${argv.join(' ')}: served without the full CLI`);
   }
   assert.equal(codeCaches(world.home), []);
   assert.is(world.fake.requests.length, 0);
@@ -160,6 +162,22 @@ Bundle('the bundle prints what the sources print, help and parse errors included
     const bundle = await runBinary(argv, cleanEnv(world.home));
     assert.equal([bundle.status, bundle.stdout, bundle.stderr], [source.status, source.stdout, source.stderr], argv.join(' '));
   }
+});
+
+Bundle('the quick entry answers exactly as the full CLI, and leaves everything else to it', async ({ world }) => {
+  const { quickAnswer } = await import('../src/quick.js');
+  for (const argv of [['--version'], ['-v'], ['init', 'bash'], ['init', 'zsh'], ['init', 'fish']]) {
+    const full = await runInProcess(argv, { home: world.home, env: {} });
+    assert.is(full.status, 0);
+    assert.is(quickAnswer(argv), full.stdout, argv.join(' '));
+    const built = await runBinary(argv, cleanEnv(world.home));
+    assert.equal([built.status, built.stdout, built.stderr], [0, full.stdout, ''], argv.join(' '));
+  }
+  for (const argv of [['init'], ['init', 'tcsh'], ['init', 'bash', '--help'], ['--version', 'x'], ['status']]) {
+    assert.is(quickAnswer(argv), undefined, argv.join(' '));
+  }
+  const refused = await runBinary(['init', 'tcsh'], cleanEnv(world.home));
+  assert.equal([refused.status, refused.stdout], [2, '']);
 });
 
 Bundle.run();
