@@ -25,8 +25,11 @@ if (module.enableCompileCache && !process.env.NODE_DISABLE_COMPILE_CACHE) {
     // no cache
   }
 }
-// `init SHELL` (every shell start) and `--version` come from a small entry; everything else from the full CLI.
+// `init SHELL` (every shell start), `--version` and `--help` come from a small entry; the rest from the full CLI.
+// Colours as src/cli.ts decides them.
 const argv = process.argv.slice(2);
-const quick = argv[0] === 'init' || argv[0] === '--version' || argv[0] === '-v' ? (await import('../dist/quick.js')).quickAnswer(argv) : undefined;
+const colors = Boolean(process.stdout.isTTY) && process.stdout.getColorDepth() > 1;
+const quickly = ['init', '--version', '-v', '--help', '-h'].includes(argv[0]);
+const quick = quickly ? (await import('../dist/quick.js')).quickAnswer(argv, colors) : undefined;
 if (quick === undefined) await import('../dist/aws2fa.js');
 else process.stdout.write(quick);

@@ -1,7 +1,8 @@
 // Bundles the CLI into dist/: one ESM entry file plus lazily loaded chunks, and each AWS SDK client as one CommonJS
 // file in dist/sdk/, which the chunks load through V8's code cache (src/aws/code-cache.ts).
 import { build } from 'esbuild';
-import { readFile, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -130,6 +131,21 @@ const { metafile } = await build({
   banner: { js: `import { createRequire as __aws2faRequire } from 'node:module'; const require = __aws2faRequire(import.meta.url);` },
   logLevel: 'warning',
 });
+// `aws2fa --help` is the same text at every run: render it once here, plain and coloured, from the CLI itself.
+const renderer = new URL('../dist/render-help.mjs', import.meta.url);
+await build({
+  stdin: { contents: `import { buildCli } from './src/cli.ts'; process.stdout.write(JSON.stringify({ plain: buildCli(false).usage(null), colored: buildCli(true).usage(null) }));`, resolveDir: '.', loader: 'ts' },
+  outfile: fileURLToPath(renderer),
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  plugins: [esmBuilds, clipanionAtStartup, sdkThroughCodeCache(clients)],
+  banner: { js: `import { createRequire as __aws2faRequire } from 'node:module'; const require = __aws2faRequire(import.meta.url);` },
+  logLevel: 'warning',
+});
+await writeFile(new URL('../dist/help.json', import.meta.url), execFileSync(process.execPath, [fileURLToPath(renderer)]));
+await rm(renderer);
+
 // The launcher's quick entry (src/quick.ts): on its own, so that it shares no chunk with the full CLI.
 await build({
   entryPoints: { quick: 'src/quick.ts' },

@@ -89,7 +89,7 @@ Bundle('--version, --help, init and status load no AWS SDK', async ({ world, hoo
     const run = await runTraced(hooks, argv, cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url }));
     assert.is(run.status, 0, `${argv.join(' ')}: ${run.stderr}`);
     assert.equal(sdkChunks(run.loaded), [], argv.join(' '));
-    const quick = argv[0] === '--version' || argv[0] === 'init';
+    const quick = argv[0] === '--version' || argv[0] === '--help' || argv[0] === 'init';
     assert.ok(run.loaded.includes(quick ? 'dist/quick.js' : 'dist/aws2fa.js'), argv.join(' '));
     if (quick) assert.not.ok(run.loaded.includes('dist/aws2fa.js'), `${argv.join(' ')}: served without the full CLI`);
   }
@@ -166,16 +166,19 @@ Bundle('the bundle prints what the sources print, help and parse errors included
 
 Bundle('the quick entry answers exactly as the full CLI, and leaves everything else to it', async ({ world }) => {
   const { quickAnswer } = await import('../src/quick.js');
-  for (const argv of [['--version'], ['-v'], ['init', 'bash'], ['init', 'zsh'], ['init', 'fish']]) {
+  for (const argv of [['--version'], ['-v'], ['--help'], ['-h'], ['init', 'bash'], ['init', 'zsh'], ['init', 'fish']]) {
     const full = await runInProcess(argv, { home: world.home, env: {} });
     assert.is(full.status, 0);
-    assert.is(quickAnswer(argv), full.stdout, argv.join(' '));
+    if (!argv[0]!.startsWith('-h') && argv[0] !== '--help') assert.is(quickAnswer(argv, false), full.stdout, argv.join(' '));
     const built = await runBinary(argv, cleanEnv(world.home));
     assert.equal([built.status, built.stdout, built.stderr], [0, full.stdout, ''], argv.join(' '));
   }
   for (const argv of [['init'], ['init', 'tcsh'], ['init', 'bash', '--help'], ['--version', 'x'], ['status']]) {
-    assert.is(quickAnswer(argv), undefined, argv.join(' '));
+    assert.is(quickAnswer(argv, false), undefined, argv.join(' '));
   }
+  const rendered = JSON.parse(readFileSync(new URL('dist/help.json', ROOT), 'utf8')) as { plain: string; colored: string };
+  const { buildCli } = await import('../src/cli.js');
+  assert.is(rendered.colored, buildCli(true).usage(null), 'the coloured help, as a terminal gets it');
   const refused = await runBinary(['init', 'tcsh'], cleanEnv(world.home));
   assert.equal([refused.status, refused.stdout], [2, '']);
 });
