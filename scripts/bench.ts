@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeAws } from '../test/helpers/aws-endpoint.js';
+import { finished } from '../test/helpers/child.js';
 import { ALICE } from '../test/helpers/home.js';
 import { STANDARD_CONFIG, STANDARD_CREDENTIALS } from '../test/helpers/world.js';
 
@@ -95,20 +96,10 @@ interface Run {
 }
 
 // Asynchronous on purpose: the fake endpoint answers from this process's event loop.
-function timeOnce(argv: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, argv, { env, cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', reject);
-    child.on('close', (status) => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      resolve({ ms, status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
-    });
-  });
+async function timeOnce(argv: string[]): Promise<Run> {
+  const started = process.hrtime.bigint();
+  const { status, stdout, stderr } = await finished(spawn(process.execPath, argv, { env, cwd: home, stdio: ['ignore', 'pipe', 'pipe'] }));
+  return { ms: Number(process.hrtime.bigint() - started) / 1e6, status, stdout, stderr };
 }
 
 function median(values: number[]): number {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { finished } from './helpers/child.js';
 import { BINARY, cleanEnv, runBinary, runInProcess, type RunResult } from './helpers/cli.js';
 import { makeFakeDocker, pathWith } from './helpers/fake-docker.js';
 import { ALICE } from './helpers/home.js';
@@ -32,28 +33,20 @@ interface Traced extends RunResult {
   loaded: string[]; // file URLs relative to the repository, and node: builtins
 }
 
-function runTraced(hooks: string, argv: string[], env: Record<string, string | undefined>): Promise<Traced> {
+async function runTraced(hooks: string, argv: string[], env: Record<string, string | undefined>): Promise<Traced> {
   const log = join(mkdtempSync(join(tmpdir(), 'aws2fa-loaded-')), 'loaded.txt');
   writeFileSync(log, '');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', hooks, BINARY, ...argv], {
-      env: { ...env, AWS2FA_TEST_LOADED: log } as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const loaded = readFileSync(log, 'utf8')
-        .split('\n')
-        .filter((url) => url !== '' && !url.includes('register.mjs'))
-        .map((url) => url.replace(ROOT.href, ''));
-      rmSync(join(log, '..'), { recursive: true, force: true });
-      resolve({ status: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), loaded });
-    });
+  const child = spawn(process.execPath, ['--import', hooks, BINARY, ...argv], {
+    env: { ...env, AWS2FA_TEST_LOADED: log } as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const { status, stdout, stderr } = await finished(child);
+  const loaded = readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((url) => url !== '' && !url.includes('register.mjs'))
+    .map((url) => url.replace(ROOT.href, ''));
+  rmSync(join(log, '..'), { recursive: true, force: true });
+  return { status: status ?? 1, stdout, stderr, loaded };
 }
 
 const sdkChunks = (loaded: string[]) => loaded.filter((url) => /^dist\/chunks\/client-/.test(url));

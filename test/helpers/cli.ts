@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { AppContext, Terminal } from '../../src/context.js';
 import { runCli } from '../../src/cli.js';
+import { finished } from './child.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -48,19 +49,11 @@ export async function runInProcess(argv: string[], options: RunOptions): Promise
 export const BINARY = fileURLToPath(new URL('../../bin/aws2fa.js', import.meta.url));
 
 // Runs the built bundle as users do: a real process, real stdio.
-export function runBinary(argv: string[], env: Record<string, string | undefined>, input?: string): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BINARY, ...argv], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) =>
-      resolve({ status: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
-    );
-    child.stdin.end(input ?? '');
-  });
+export async function runBinary(argv: string[], env: Record<string, string | undefined>, input?: string): Promise<RunResult> {
+  const child = spawn(process.execPath, [BINARY, ...argv], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.end(input ?? '');
+  const { status, signal, stdout, stderr } = await finished(child);
+  return { status: status ?? (signal ? 128 : 1), stdout, stderr };
 }
 
 // A minimal environment for child processes: nothing of the developer's own AWS setup leaks in.

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
+import { finished } from './child.js';
 import { BINARY } from './cli.js';
 
 // The built binary as a child the test can signal, kill, or watch for hanging. Always asynchronous: the fake AWS
@@ -33,10 +34,6 @@ export function startBinary(argv: string[], env: Record<string, string | undefin
     ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {}),
     ...(options.cwd ? { cwd: options.cwd } : {}),
   });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
-  child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
   child.stdin!.on('error', () => undefined); // a child killed early breaks the pipe
   child.stdin!.end(options.stdin ?? '');
   let guardKilled = false;
@@ -44,13 +41,9 @@ export function startBinary(argv: string[], env: Record<string, string | undefin
     guardKilled = true;
     child.kill('SIGKILL');
   }, options.guardMs ?? 20_000);
-  const exited = new Promise<Exit>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (status, signal) => {
-      clearTimeout(guard);
-      resolve({ status, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), guardKilled });
-    });
-  });
+  const exited = finished(child)
+    .finally(() => clearTimeout(guard))
+    .then((end) => ({ ...end, guardKilled }));
   return { child, exited };
 }
 

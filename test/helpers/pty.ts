@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { finished } from './child.js';
 import { BINARY } from './cli.js';
 import { findTool } from './tools.js';
 
@@ -73,20 +74,10 @@ export function ptyAvailable(): boolean {
   return python !== null;
 }
 
-export function runOnPty(argv: string[], env: Record<string, string | undefined>, cwd: string, waitFor: string, action: PtyAction): Promise<PtyRun> {
+export async function runOnPty(argv: string[], env: Record<string, string | undefined>, cwd: string, waitFor: string, action: PtyAction): Promise<PtyRun> {
   if (!ptyAvailable()) throw new Error('python3 is not installed');
   const spec = JSON.stringify({ argv: [process.execPath, BINARY, ...argv], env, cwd, waitFor, action });
-  return new Promise((resolve, reject) => {
-    const child = spawn(python!, ['-c', DRIVER, spec], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', reject);
-    child.on('close', (status) => {
-      const text = Buffer.concat(out).toString('utf8');
-      if (status !== 0) return reject(new Error(`pty driver failed (${status}): ${Buffer.concat(err).toString('utf8')}`));
-      resolve(JSON.parse(text) as PtyRun);
-    });
-  });
+  const { status, stdout, stderr } = await finished(spawn(python!, ['-c', DRIVER, spec], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  if (status !== 0) throw new Error(`pty driver failed (${status}): ${stderr}`);
+  return JSON.parse(stdout) as PtyRun;
 }

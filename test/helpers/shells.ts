@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { finished } from './child.js';
 import { findTool } from './tools.js';
 
 export type ShellKind = `bash` | `zsh` | `fish` | `sh`;
@@ -55,21 +56,12 @@ export function runShell(shell: Shell, script: string, home: string, env: Record
 }
 
 // The same, without blocking the event loop: needed when the script talks to a server running in this process.
-export function runShellAsync(shell: Shell, script: string, home: string, env: Record<string, string> = {}): Promise<ShellResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(shell.path, [...NO_CONFIG[shell.kind], `-c`, script], {
-      cwd: home,
-      env: { HOME: home, PATH: `/usr/local/bin:/usr/bin:/bin`, LANG: `C.UTF-8`, ...env },
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on(`data`, (chunk: Buffer) => out.push(chunk));
-    child.stderr.on(`data`, (chunk: Buffer) => err.push(chunk));
-    const timer = setTimeout(() => child.kill(`SIGKILL`), 30_000);
-    child.on(`error`, reject);
-    child.on(`close`, (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout: Buffer.concat(out).toString(`utf8`), stderr: Buffer.concat(err).toString(`utf8`) });
-    });
+export async function runShellAsync(shell: Shell, script: string, home: string, env: Record<string, string> = {}): Promise<ShellResult> {
+  const child = spawn(shell.path, [...NO_CONFIG[shell.kind], `-c`, script], {
+    cwd: home,
+    env: { HOME: home, PATH: `/usr/local/bin:/usr/bin:/bin`, LANG: `C.UTF-8`, ...env },
   });
+  const timer = setTimeout(() => child.kill(`SIGKILL`), 30_000);
+  const { status, stdout, stderr } = await finished(child).finally(() => clearTimeout(timer));
+  return { status, stdout, stderr };
 }
