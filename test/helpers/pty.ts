@@ -16,6 +16,7 @@ export interface PtyRun {
   echoAfter: boolean;
   canonicalAfter: boolean;
   hung: boolean; // still running 10 s after the action, and killed
+  stdout: string | null; // with stdoutPipe: what went to stdout, apart from the terminal
 }
 
 export type PtyAction = { type: string } | { signal: 'SIGINT' | 'SIGTERM' };
@@ -24,7 +25,7 @@ const DRIVER = String.raw`
 import json, os, pty, select, signal, subprocess, sys, termios, time
 spec = json.loads(sys.argv[1])
 master, slave = pty.openpty()
-proc = subprocess.Popen(spec['argv'], stdin=slave, stdout=slave, stderr=slave, env=spec['env'], cwd=spec['cwd'], start_new_session=True)
+proc = subprocess.Popen(spec['argv'], stdin=slave, stdout=subprocess.PIPE if spec.get('stdoutPipe') else slave, stderr=slave, env=spec['env'], cwd=spec['cwd'], start_new_session=True)
 output = b''
 def pump(seconds, until=None):
     global output
@@ -58,12 +59,13 @@ except subprocess.TimeoutExpired:
     proc.kill()
     proc.wait()
 pump(0.2)
+piped = proc.stdout.read().decode('utf-8', 'replace') if spec.get('stdoutPipe') else None
 attrs = termios.tcgetattr(slave)
 code = proc.returncode
 print(json.dumps({
     'status': code if code >= 0 else None, 'signal': -code if code < 0 else None,
     'output': output.decode('utf-8', 'replace'), 'sawPrompt': saw, 'echoWhileWaiting': echo_while,
-    'echoAfter': bool(attrs[3] & termios.ECHO), 'canonicalAfter': bool(attrs[3] & termios.ICANON), 'hung': hung,
+    'echoAfter': bool(attrs[3] & termios.ECHO), 'canonicalAfter': bool(attrs[3] & termios.ICANON), 'hung': hung, 'stdout': piped,
 }))
 `;
 
@@ -74,9 +76,16 @@ export function ptyAvailable(): boolean {
   return python !== null;
 }
 
-export async function runOnPty(argv: string[], env: Record<string, string | undefined>, cwd: string, waitFor: string, action: PtyAction): Promise<PtyRun> {
+export async function runOnPty(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  cwd: string,
+  waitFor: string,
+  action: PtyAction,
+  options: { stdoutPipe?: boolean } = {},
+): Promise<PtyRun> {
   if (!ptyAvailable()) throw new Error('python3 is not installed');
-  const spec = JSON.stringify({ argv: [process.execPath, BINARY, ...argv], env, cwd, waitFor, action });
+  const spec = JSON.stringify({ argv: [process.execPath, BINARY, ...argv], env, cwd, waitFor, action, stdoutPipe: options.stdoutPipe ?? false });
   const { status, stdout, stderr } = await finished(spawn(python!, ['-c', DRIVER, spec], { stdio: ['ignore', 'pipe', 'pipe'] }));
   if (status !== 0) throw new Error(`pty driver failed (${status}): ${stderr}`);
   return JSON.parse(stdout) as PtyRun;

@@ -52,6 +52,18 @@ for (const [what, action, status, name] of PROMPT_CASES) {
   });
 }
 
+Signals('the code typed on a real terminal: asked on the terminal (stderr), never on stdout, which holds only shell code', async ({ world }) => {
+  if (!ptyAvailable()) return;
+  const env = cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url });
+  const run = await runOnPty(['env', 'login', 'prod', '--shell', 'bash'], env, world.home, 'MFA code for prod: ', { type: `${ALICE.code}\r` }, { stdoutPipe: true });
+  assert.ok(run.sawPrompt, run.output);
+  assert.is(run.status, 0, run.output);
+  assert.not.ok(run.stdout!.includes('MFA code'), 'no prompt on stdout');
+  assert.ok(run.stdout!.split('\n').every((line) => line === '' || /^(export|unset) [A-Z0-9_]+/.test(line)), run.stdout!);
+  assert.match(run.stdout!, new RegExp(`^export AWS_ACCESS_KEY_ID='${world.fake.issued[0]!.accessKeyId}'$`, 'm'));
+  assert.is(world.fake.requests[0]!.params.TokenCode, ALICE.code);
+});
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   Signals(`${signal} while STS has not answered: exit ${STATUS[signal]}, one line, empty stdout, nothing written`, async ({ world }) => {
     world.fake.injectFault('hang', { service: 'sts' });
