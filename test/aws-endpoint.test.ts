@@ -5,6 +5,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 import { GetCallerIdentityCommand, GetSessionTokenCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { rejection } from './helpers/reject.js';
 import { callEcr, sendRawRequest, signRawRequest, startFakeAws, type FakeAws, type FakeUser } from './helpers/aws-endpoint.js';
 
 const ALICE: FakeUser = {
@@ -48,16 +49,7 @@ function keysOf(user: FakeUser): Credentials {
 
 type SdkError = Error & { $metadata?: { httpStatusCode?: number; attempts?: number }; code?: string };
 
-async function rejection(promise: Promise<unknown>): Promise<SdkError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.instance(error, Error);
-    return error as SdkError;
-  }
-  assert.unreachable('expected a rejection');
-  throw new Error('unreachable');
-}
+const rejected = async (promise: Promise<unknown>) => (await rejection(promise, Error)) as SdkError;
 
 async function startSession(user: FakeUser = ALICE, durationSeconds?: number): Promise<Required<Credentials>> {
   const out = await sts(keysOf(user)).send(
@@ -135,7 +127,7 @@ Endpoint('GetSessionToken honours DurationSeconds and rejects values outside 900
     [899, 'greater than or equal to 900'],
     [129601, 'less than or equal to 129600'],
   ] as const) {
-    const error = await rejection(
+    const error = await rejected(
       sts(keysOf(ALICE)).send(new GetSessionTokenCommand({ SerialNumber: ALICE.mfaSerial, TokenCode: ALICE.code, DurationSeconds: duration })),
     );
     assert.is(error.name, 'ValidationError');
@@ -155,7 +147,7 @@ Endpoint('GetSessionToken with a wrong, missing or foreign MFA code is AccessDen
     { SerialNumber: ALICE.mfaSerial },
     {},
   ]) {
-    const error = await rejection(sts(keysOf(ALICE)).send(new GetSessionTokenCommand(input)));
+    const error = await rejected(sts(keysOf(ALICE)).send(new GetSessionTokenCommand(input)));
     assert.is(error.name, 'AccessDenied');
     assert.is(error.message, 'MultiFactorAuthentication failed with invalid MFA one time pass code. ');
     assert.is(error.$metadata?.httpStatusCode, 403);
@@ -166,7 +158,7 @@ Endpoint('GetSessionToken with a wrong, missing or foreign MFA code is AccessDen
 
 Endpoint('an unknown or disabled access key is InvalidClientTokenId', async () => {
   for (const credentials of [{ accessKeyId: 'AKIANOBODYKNOWSTHIS0', secretAccessKey: 'whatever' }, keysOf(MALLORY)]) {
-    const error = await rejection(sts(credentials).send(new GetCallerIdentityCommand({})));
+    const error = await rejected(sts(credentials).send(new GetCallerIdentityCommand({})));
     assert.is(error.name, 'InvalidClientTokenId');
     assert.is(error.message, 'The security token included in the request is invalid.');
     assert.is(error.$metadata?.httpStatusCode, 403);
@@ -176,7 +168,7 @@ Endpoint('an unknown or disabled access key is InvalidClientTokenId', async () =
 });
 
 Endpoint('a wrong secret is SignatureDoesNotMatch, and recorded as an invalid signature', async () => {
-  const error = await rejection(
+  const error = await rejected(
     sts({ accessKeyId: ALICE.accessKeyId, secretAccessKey: `${ALICE.secretAccessKey}x` }).send(
       new GetSessionTokenCommand({ SerialNumber: ALICE.mfaSerial, TokenCode: ALICE.code }),
     ),
@@ -225,17 +217,17 @@ Endpoint('GetCallerIdentity works with a long-term key and with an issued sessio
 Endpoint('a session key needs its own token, cannot start another session, and expires', async () => {
   const session = await startSession(ALICE, 900);
 
-  const withoutToken = await rejection(
+  const withoutToken = await rejected(
     sts({ accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey }).send(new GetCallerIdentityCommand({})),
   );
   assert.is(withoutToken.name, 'InvalidClientTokenId');
 
-  const chained = await rejection(sts(session).send(new GetSessionTokenCommand({ SerialNumber: ALICE.mfaSerial, TokenCode: ALICE.code })));
+  const chained = await rejected(sts(session).send(new GetSessionTokenCommand({ SerialNumber: ALICE.mfaSerial, TokenCode: ALICE.code })));
   assert.is(chained.name, 'AccessDenied');
   assert.is(chained.message, 'Cannot call GetSessionToken with session credentials');
 
   clock = new Date('2026-11-23T18:27:00Z');
-  const expired = await rejection(sts(session).send(new GetCallerIdentityCommand({})));
+  const expired = await rejected(sts(session).send(new GetCallerIdentityCommand({})));
   assert.is(expired.name, 'ExpiredToken');
   assert.is(expired.$metadata?.httpStatusCode, 403);
 });
@@ -250,7 +242,7 @@ Endpoint('an endpoint URL with a path is signed and served on that path', async 
 
 Endpoint('fault 500: the SDK sees InternalFailure with status 500, and retries into success', async () => {
   fake.injectFault('500');
-  const error = await rejection(sts(keysOf(ALICE)).send(new GetCallerIdentityCommand({})));
+  const error = await rejected(sts(keysOf(ALICE)).send(new GetCallerIdentityCommand({})));
   assert.is(error.name, 'InternalFailure');
   assert.is(error.$metadata?.httpStatusCode, 500);
 
@@ -267,7 +259,7 @@ Endpoint('fault throttle: Throttling / Rate exceeded, only where service and reg
   const ok = await sts(keysOf(ALICE)).send(new GetCallerIdentityCommand({}));
   assert.is(ok.$metadata.httpStatusCode, 200, 'us-east-1 is not throttled');
 
-  const error = await rejection(sts(keysOf(ALICE), { region: 'eu-west-1' }).send(new GetCallerIdentityCommand({})));
+  const error = await rejected(sts(keysOf(ALICE), { region: 'eu-west-1' }).send(new GetCallerIdentityCommand({})));
   assert.is(error.name, 'Throttling');
   assert.is(error.message, 'Rate exceeded');
   assert.is(error.$metadata?.httpStatusCode, 400);
@@ -280,7 +272,7 @@ Endpoint('fault throttle: Throttling / Rate exceeded, only where service and reg
 
 Endpoint('fault reset: the connection is dropped and the SDK rejects', async () => {
   fake.injectFault('reset', { times: 1 });
-  const error = await rejection(sts(keysOf(ALICE)).send(new GetCallerIdentityCommand({})));
+  const error = await rejected(sts(keysOf(ALICE)).send(new GetCallerIdentityCommand({})));
   // node-http-handler names every dropped connection TimeoutError (so it is retried); the code tells them apart
   assert.is(error.code, 'ECONNRESET');
   assert.is(error.$metadata?.httpStatusCode, undefined, 'no response');
@@ -292,7 +284,7 @@ Endpoint('fault reset: the connection is dropped and the SDK rejects', async () 
 Endpoint('fault hang: the SDK gives up after its request timeout', async () => {
   fake.injectFault('hang');
   const started = Date.now();
-  const error = await rejection(
+  const error = await rejected(
     sts(keysOf(ALICE), { requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true } }).send(new GetCallerIdentityCommand({})),
   );
   assert.is(error.name, 'TimeoutError');
@@ -303,7 +295,7 @@ Endpoint('fault hang: the SDK gives up after its request timeout', async () => {
 
 Endpoint('fault malformed: a 200 with a cut-off document fails to parse', async () => {
   fake.injectFault('malformed');
-  const error = await rejection(sts(keysOf(ALICE)).send(new GetSessionTokenCommand({ SerialNumber: ALICE.mfaSerial, TokenCode: ALICE.code })));
+  const error = await rejected(sts(keysOf(ALICE)).send(new GetSessionTokenCommand({ SerialNumber: ALICE.mfaSerial, TokenCode: ALICE.code })));
   assert.is(error.$metadata?.httpStatusCode, 200);
   assert.match(error.message, /parse|XML/i);
 });

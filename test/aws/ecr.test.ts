@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { rejection } from '../helpers/reject.js';
 import { getRegistryLogin } from '../../src/aws/ecr.js';
 import { targetFor } from '../../src/aws/endpoint.js';
 import { getSessionToken } from '../../src/aws/sts.js';
@@ -22,18 +23,8 @@ Ecr.after.each(async (context) => {
   await context.fake.close();
 });
 
+const failure = (promise: Promise<unknown>) => rejection(promise, AwsRequestError);
 const ecrTarget = (fake: FakeAws, region: string) => targetFor({ AWS_ENDPOINT_URL: fake.url, AWS2FA_HTTP_TIMEOUT: '2' }, 'ECR', region);
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.instance(error, AwsRequestError);
-    return error as Error;
-  }
-  assert.unreachable('it should have failed');
-  throw new Error('unreachable');
-}
 
 Ecr('the token decodes to user AWS and the password; the call is signed by the session in the asked region', async ({ fake, session }) => {
   const login = await getRegistryLogin(ecrTarget(fake, 'ap-southeast-2'), session);

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { rejection } from '../helpers/reject.js';
 import { MalformedFileError } from '../../src/errors.js';
 import { findSection, joinLines, optionValue, parseIni } from '../../src/store/ini.js';
 import { findTool } from '../helpers/tools.js';
@@ -51,25 +52,16 @@ Ini('joinLines gives back every byte: CRLF, lone CR, no final newline', () => {
   }
 });
 
-function malformed(text: string): MalformedFileError {
-  try {
-    parseIni(text, '/home/me/.aws/credentials');
-  } catch (error) {
-    assert.instance(error, MalformedFileError);
-    return error as MalformedFileError;
-  }
-  assert.unreachable(`parsed: ${JSON.stringify(text)}`);
-  throw new Error('unreachable');
-}
+const malformed = (text: string) => rejection(() => parseIni(text, '/home/me/.aws/credentials'), MalformedFileError);
 
-Ini('duplicate sections, duplicate keys and keys before any section are errors naming file and line', () => {
-  assert.match(malformed('[a]\nk = 1\n[b]\n[a]\n').message, /credentials line 4: section \[a\] appears twice \(first on line 1\)/);
-  assert.match(malformed('[a]\nk = 1\nK = 2\n').message, /line 3: key k appears twice in \[a\]/);
-  assert.match(malformed('k = 1\n[a]\n').message, /line 1: a line before the first \[section\] header/);
-  assert.match(malformed('[a]\njust words\n').message, /line 2: expected "key = value"/);
-  assert.match(malformed('[a\nk = v\n').message, /line 1: section header \[a is not of the form \[NAME\]/);
-  assert.match(malformed('[a]\nk = v\n[b::source-profile\nk = w\n').message, /line 3: section header \[b::source-profile is not/);
-  assert.match(malformed('\uFEFF[a]\nk = v\n').message, /line 1: the file starts with a UTF-8 byte order mark \(BOM\), which the AWS CLI cannot read/);
+Ini('duplicate sections, duplicate keys and keys before any section are errors naming file and line', async () => {
+  assert.match((await malformed('[a]\nk = 1\n[b]\n[a]\n')).message, /credentials line 4: section \[a\] appears twice \(first on line 1\)/);
+  assert.match((await malformed('[a]\nk = 1\nK = 2\n')).message, /line 3: key k appears twice in \[a\]/);
+  assert.match((await malformed('k = 1\n[a]\n')).message, /line 1: a line before the first \[section\] header/);
+  assert.match((await malformed('[a]\njust words\n')).message, /line 2: expected "key = value"/);
+  assert.match((await malformed('[a\nk = v\n')).message, /line 1: section header \[a is not of the form \[NAME\]/);
+  assert.match((await malformed('[a]\nk = v\n[b::source-profile\nk = w\n')).message, /line 3: section header \[b::source-profile is not/);
+  assert.match((await malformed('\uFEFF[a]\nk = v\n')).message, /line 1: the file starts with a UTF-8 byte order mark \(BOM\), which the AWS CLI cannot read/);
 });
 
 const python = findTool('python3');
