@@ -1,6 +1,7 @@
 import { Command, Option, UsageError } from 'clipanion';
 import * as t from 'typanion';
 import type { AppContext } from '../context.js';
+import { isRegionName } from '../aws/regions.js';
 import { debugFor, enableDebug } from '../debug.js';
 import { UserError } from '../errors.js';
 
@@ -42,20 +43,17 @@ export abstract class FolderCommand extends AppCommand {
   name = Option.String('--name', { description: 'Use ~/.aws-NAME/credentials and config (one folder per account)' });
 }
 
-// AWS region names: us-east-1, us-gov-west-1, cn-north-1, eusc-de-east-1. Checked while parsing, so a typo is
-// found before the MFA code is spent and before any file changes.
-const REGION_PATTERN = /^[a-z]{2,}(-[a-z]+)+-\d+$/;
-
-const isRegionName = t.makeValidator<unknown, string>({
+// Checked while parsing, so a typo is found before the MFA code is spent and before any file changes.
+const isRegion = t.makeValidator<unknown, string>({
   test: (value, state): value is string => {
-    if (typeof value === `string` && REGION_PATTERN.test(value)) return true;
+    if (typeof value === `string` && isRegionName(value)) return true;
     state?.errors?.push(`${state.p ?? `.`}: ${JSON.stringify(value)} is not a region name like eu-west-1`);
     return false;
   },
 });
 
 const isRegionList = t.makeValidator<unknown, string[]>({
-  test: (value, state): value is string[] => Array.isArray(value) && value.every((region) => isRegionName(region, { errors: state?.errors })),
+  test: (value, state): value is string[] => Array.isArray(value) && value.every((region) => isRegion(region, { errors: state?.errors })),
 });
 
 // The same three ECR options for the commands that log docker in (login, env login) and out (logout); each
@@ -76,7 +74,7 @@ export abstract class SessionCommand extends FolderCommand {
     validator: t.cascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(900, 129600)]),
   });
   serial = Option.String('--serial', { description: 'MFA device ARN (default: mfa_serial of the profile)' });
-  region = Option.String('--region', { description: 'STS region (default: the profile region, AWS_REGION, us-east-1)', validator: isRegionName });
+  region = Option.String('--region', { description: 'STS region (default: the profile region, AWS_REGION, us-east-1)', validator: isRegion });
 
   ecr = ecrOption(`in to`);
   ecrRegion = ecrRegionOption(`in to`);

@@ -2,6 +2,7 @@ import type { AppContext } from '../context.js';
 import { debugFor } from '../debug.js';
 import { InvalidRegionError } from '../errors.js';
 import { shortKey } from '../aws/failures.js';
+import { isRegionName } from '../aws/regions.js';
 import { configValue } from '../store/config.js';
 import { backupSectionFor, longTermKeysFor, type LongTermSource } from '../store/credentials.js';
 import { findSection, optionValue } from '../store/ini.js';
@@ -64,7 +65,7 @@ export async function resolveProfile(context: AppContext, request: ProfileReques
 // Checked before the code is spent. botocore keeps an inline `# comment` in the value, and so do we: say so,
 // rather than let the SDK refuse "eu-west-1 # Ireland" as a hostname.
 function checkRegion(region: string, from: string, profile: string): void {
-  if (/^[a-z0-9]+(-[a-z0-9]+)*$/i.test(region)) return;
+  if (isRegionName(region)) return;
   const where = from === 'the profile' ? `the region of profile ${profile}` : from;
   const comment = /[#;]/.test(region) ? `; a # or ; comment after a value is part of the value in AWS files, as the AWS CLI reads them` : '';
   throw new InvalidRegionError(`${where}, ${JSON.stringify(region)}, is not a region name like eu-west-1${comment}`, from === '--region' ? 2 : 1);
