@@ -6,7 +6,12 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-const SDK_CLIENTS = ['client-sts', 'client-ecr'];
+// What src/aws/ uses of each client: only these are bundled (with what they need), not the client's other commands.
+const SDK_EXPORTS = {
+  'client-sts': ['STSClient', 'GetSessionTokenCommand', 'GetCallerIdentityCommand'],
+  'client-ecr': ['ECRClient', 'GetAuthorizationTokenCommand'],
+};
+const SDK_CLIENTS = Object.keys(SDK_EXPORTS);
 const lib = (path) => fileURLToPath(new URL(`../node_modules/${path}`, import.meta.url));
 
 // clipanion and typanion name their CommonJS build as `main` and ship an ESM build beside it as .mjs files: the ESM
@@ -63,9 +68,36 @@ const builtinsByRequire = {
   },
 };
 
+// aws2fa always hands the SDK the keys to sign with (src/aws/sts.ts, src/aws/ecr.ts); the SDK's default credential
+// chain (environment, files, SSO, processes, web identity, instance metadata, with SSO and STS clients of its own)
+// is a third of each client's code and must never run. Were it ever asked, the stub fails loudly.
+const noDefaultCredentialChain = {
+  name: 'no-default-credential-chain',
+  setup(build) {
+    build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, (args) => ({ path: args.path, namespace: 'no-default-chain' }));
+    build.onLoad({ filter: /.*/, namespace: 'no-default-chain' }, () => ({
+      loader: 'js',
+      contents: `export const defaultProvider = () => async () => { throw new Error('aws2fa passes the AWS SDK its keys: the default credential chain is not built in'); };`,
+    }));
+  },
+};
+
+// The entry of dist/sdk/CLIENT-HASH.cjs: the client's exports that src/aws/ uses, nothing else.
+const sdkEntry = {
+  name: 'sdk-entry',
+  setup(build) {
+    build.onResolve({ filter: /^sdk-entry:/ }, (args) => ({ path: args.path.slice('sdk-entry:'.length), namespace: 'sdk-entry' }));
+    build.onLoad({ filter: /.*/, namespace: 'sdk-entry' }, (args) => ({
+      loader: 'js',
+      resolveDir: fileURLToPath(new URL('../', import.meta.url)),
+      contents: `export { ${SDK_EXPORTS[args.path].join(', ')} } from '@aws-sdk/${args.path}';`,
+    }));
+  },
+};
+
 async function buildSdkClient(client) {
   const { metafile } = await build({
-    entryPoints: { [client]: `@aws-sdk/${client}` },
+    entryPoints: { [client]: `sdk-entry:${client}` },
     entryNames: '[name]-[hash]', // the code cache is found by this name: see src/aws/code-cache.ts
     outdir: 'dist/sdk',
     outExtension: { '.js': '.cjs' },
@@ -77,7 +109,7 @@ async function buildSdkClient(client) {
     minify: true,
     sourcemap: true,
     metafile: true,
-    plugins: [builtinsByRequire],
+    plugins: [sdkEntry, noDefaultCredentialChain, builtinsByRequire],
     logLevel: 'warning',
   });
   const file = Object.keys(metafile.outputs).find((name) => name.endsWith('.cjs'));
