@@ -20,7 +20,7 @@ import { ALICE } from '../test/helpers/home.js';
 import { STANDARD_CONFIG, STANDARD_CREDENTIALS } from '../test/helpers/world.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const BINARY = join(ROOT, 'bin', 'aws2fa.js');
+const BINARY = join(ROOT, 'dist', 'aws2fa.cjs');
 const HOOK = join(ROOT, 'shell', 'aws2fa.sh');
 const RUNS = Math.max(15, Number(process.env.AWS2FA_BENCH_RUNS) || 21);
 const WARMUP = 3;

@@ -1,8 +1,16 @@
-// Bundles the CLI into dist/: one ESM entry file plus lazily loaded chunks, and each AWS SDK client as one CommonJS
-// file in dist/sdk/, which the chunks load through V8's code cache (src/aws/code-cache.ts).
+// Bundles the CLI into dist/, minified, each file with its source map beside it:
+// - aws2fa.cjs: the launcher (src/launcher.ts), what package.json's `bin` names; answers --version, --help and
+//   `init SHELL` itself.
+// - app-HASH.cjs: the whole CLI (src/cli.ts) in one file, which the launcher loads through V8's code cache
+//   (src/code-cache.ts).
+// - sdk/client-sts-HASH.cjs, sdk/client-ecr-HASH.cjs: the AWS SDK clients, loaded the same way, and only by the
+//   commands that call AWS.
+// - help.json: `aws2fa --help`, rendered here from the CLI itself.
+// CommonJS, from ES module sources: on Node 20 an ES module entry costs about 3 ms more at every start, and ES
+// modules get no code cache there (README, "Speed").
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -33,7 +41,7 @@ const esmBuilds = {
 // - `--help` sorts commands with localeCompare(…, 'en'): the first collator a process creates loads ICU's
 //   collation data, about 10 ms, most of what `aws2fa --help` costs. For command usages (ASCII) a plain
 //   case-insensitive order is the same; test/bundle.test.ts compares the bundle's help with the sources'.
-// - Commands with a `schema` import typanion dynamically, as a chunk of its own, although it is loaded anyway.
+// - Commands with a `schema` import typanion dynamically, although it is loaded anyway.
 const clipanionAtStartup = {
   name: 'clipanion-at-startup',
   setup(build) {
@@ -56,16 +64,24 @@ const clipanionAtStartup = {
   },
 };
 
-// vm.Script (src/aws/code-cache.ts) offers no dynamic import(): the SDK's few of Node builtins become require().
-const builtinsByRequire = {
-  name: 'builtins-by-require',
-  setup(build) {
-    build.onLoad({ filter: /node_modules[\\/].*\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      if (!/import\((["'])node:/.test(source)) return undefined;
-      return { contents: source.replace(/import\((["'])(node:[\w/]+)\1\)/g, 'Promise.resolve().then(() => require("$2"))'), loader: 'js' };
-    });
-  },
+// Every file is CommonJS run by vm.Script (src/code-cache.ts), which offers no dynamic import(): esbuild turns
+// each into a require() (of a builtin) or a lazily run part of the same file (of bundled code).
+const COMMON = {
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  supported: { 'dynamic-import': false },
+  minify: true,
+  sourcemap: true,
+  metafile: true,
+  logLevel: 'warning',
+};
+
+// The sources are ES modules: `import.meta.url` is the built file's own URL (src/quick.ts, src/shell/hooks.ts).
+const IMPORT_META_URL = {
+  define: { 'import.meta.url': '__aws2faFileUrl' },
+  banner: { js: `var __aws2faFileUrl = require('node:url').pathToFileURL(__filename).href;` },
 };
 
 // aws2fa always hands the SDK the keys to sign with (src/aws/sts.ts, src/aws/ecr.ts); the SDK's default credential
@@ -95,32 +111,33 @@ const sdkEntry = {
   },
 };
 
-async function buildSdkClient(client) {
-  const { metafile } = await build({
-    entryPoints: { [client]: `sdk-entry:${client}` },
-    entryNames: '[name]-[hash]', // the code cache is found by this name: see src/aws/code-cache.ts
-    outdir: 'dist/sdk',
-    outExtension: { '.js': '.cjs' },
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    mainFields: ['module', 'main'],
-    target: 'node20',
-    minify: true,
-    sourcemap: true,
-    metafile: true,
-    plugins: [sdkEntry, noDefaultCredentialChain, builtinsByRequire],
-    logLevel: 'warning',
-  });
-  const file = Object.keys(metafile.outputs).find((name) => name.endsWith('.cjs'));
+// A file that vm.Script runs must not keep an import(): it would fail only when that line runs.
+async function requireNoDynamicImport(file) {
   const source = await readFile(file, 'utf8');
   if (/\bimport\(/.test(source)) throw new Error(`${file} still has a dynamic import(), which vm.Script cannot run`);
-  const names = Object.keys(createRequire(import.meta.url)(fileURLToPath(new URL(`../${file}`, import.meta.url))));
-  const exported = names.filter((name) => /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default');
-  return { client, file: file.slice('dist/sdk/'.length), names: exported };
 }
 
-// `import('@aws-sdk/client-sts')` in src/aws/ becomes a small module that loads dist/sdk/client-sts-HASH.cjs.
+const outputFile = (metafile) => Object.keys(metafile.outputs).find((name) => name.endsWith('.cjs'));
+
+async function buildSdkClient(client) {
+  const { metafile } = await build({
+    ...COMMON,
+    entryPoints: { [client]: `sdk-entry:${client}` },
+    entryNames: '[name]-[hash]', // the code cache is found by this name: see src/code-cache.ts
+    outdir: 'dist/sdk',
+    outExtension: { '.js': '.cjs' },
+    mainFields: ['module', 'main'],
+    plugins: [sdkEntry, noDefaultCredentialChain],
+  });
+  const file = outputFile(metafile);
+  await requireNoDynamicImport(file);
+  const names = Object.keys(createRequire(import.meta.url)(fileURLToPath(new URL(`../${file}`, import.meta.url))));
+  const exported = names.filter((name) => /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default');
+  return { client, file: file.slice('dist/'.length), names: exported };
+}
+
+// `import('@aws-sdk/client-sts')` in src/aws/ becomes a small module that loads dist/sdk/client-sts-HASH.cjs: the
+// code that calls AWS runs it, lazily, and no other.
 function sdkThroughCodeCache(clients) {
   return {
     name: 'sdk-through-code-cache',
@@ -130,12 +147,12 @@ function sdkThroughCodeCache(clients) {
       build.onLoad({ filter: /.*/, namespace: 'aws-sdk' }, (args) => {
         const { file, names } = clients.find(({ client }) => client === args.path);
         return {
-          resolveDir: fileURLToPath(new URL('../src/aws/', import.meta.url)),
+          resolveDir: fileURLToPath(new URL('../src/', import.meta.url)),
           loader: 'js',
-          // Only dynamically imported, so always a chunk of its own in dist/chunks/ (checked below).
           contents: [
+            `import { join } from 'node:path';`,
             `import { requireWithCodeCache } from './code-cache.ts';`,
-            `const sdk = requireWithCodeCache(new URL('../sdk/${file}', import.meta.url));`,
+            `const sdk = requireWithCodeCache(join(__dirname, ${JSON.stringify(file)}));`,
             `export const { ${names.join(', ')} } = sdk;`,
           ].join('\n'),
         };
@@ -146,52 +163,53 @@ function sdkThroughCodeCache(clients) {
 
 await rm(new URL('../dist/', import.meta.url), { recursive: true, force: true });
 const clients = await Promise.all(SDK_CLIENTS.map(buildSdkClient));
-const { metafile } = await build({
-  entryPoints: { aws2fa: 'src/main.ts' },
+
+const app = await build({
+  ...COMMON,
+  ...IMPORT_META_URL,
+  entryPoints: { app: 'src/cli.ts' },
+  entryNames: '[name]-[hash]', // the code cache is found by this name
   outdir: 'dist',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  minify: true,
-  sourcemap: true,
-  metafile: true,
-  chunkNames: 'chunks/[name]-[hash]',
+  outExtension: { '.js': '.cjs' },
   plugins: [esmBuilds, clipanionAtStartup, sdkThroughCodeCache(clients)],
-  // Some CommonJS corners of clipanion call require(); give ESM chunks one.
-  banner: { js: `import { createRequire as __aws2faRequire } from 'node:module'; const require = __aws2faRequire(import.meta.url);` },
-  logLevel: 'warning',
 });
+const appFile = outputFile(app.metafile);
+await requireNoDynamicImport(appFile);
+for (const [output, { inputs }] of Object.entries(app.metafile.outputs)) {
+  for (const input of Object.keys(inputs)) {
+    if (input.startsWith('sdk-entry:') || input.includes('node_modules/@aws-sdk/') || input.includes('node_modules/@smithy/')) {
+      throw new Error(`${output} bundles ${input}: the AWS SDK belongs in dist/sdk/, loaded only to call AWS`);
+    }
+  }
+}
+
+const launcher = await build({
+  ...COMMON,
+  ...IMPORT_META_URL,
+  entryPoints: { aws2fa: 'src/launcher.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+  define: { ...IMPORT_META_URL.define, AWS2FA_APP_FILE: JSON.stringify(appFile.slice('dist/'.length)) },
+});
+for (const input of Object.keys(Object.values(launcher.metafile.outputs).find((output) => output.entryPoint)?.inputs ?? {})) {
+  if (input.includes('node_modules') || input === 'src/cli.ts') throw new Error(`the launcher bundles ${input}: it must stay small`);
+}
+await chmod(new URL('../dist/aws2fa.cjs', import.meta.url), 0o755);
+
 // `aws2fa --help` is the same text at every run: render it once here, plain and coloured, from the CLI itself.
-const renderer = new URL('../dist/render-help.mjs', import.meta.url);
+const renderer = new URL('../dist/render-help.cjs', import.meta.url);
 await build({
-  stdin: { contents: `import { buildCli } from './src/cli.ts'; process.stdout.write(JSON.stringify({ plain: buildCli(false).usage(null), colored: buildCli(true).usage(null) }));`, resolveDir: '.', loader: 'ts' },
+  ...COMMON,
+  ...IMPORT_META_URL,
+  stdin: {
+    contents: `import { buildCli } from './src/cli.ts'; process.stdout.write(JSON.stringify({ plain: buildCli(false).usage(null), colored: buildCli(true).usage(null) }));`,
+    resolveDir: '.',
+    loader: 'ts',
+  },
   outfile: fileURLToPath(renderer),
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
+  minify: false,
+  sourcemap: false,
   plugins: [esmBuilds, clipanionAtStartup, sdkThroughCodeCache(clients)],
-  banner: { js: `import { createRequire as __aws2faRequire } from 'node:module'; const require = __aws2faRequire(import.meta.url);` },
-  logLevel: 'warning',
 });
 await writeFile(new URL('../dist/help.json', import.meta.url), execFileSync(process.execPath, [fileURLToPath(renderer)]));
 await rm(renderer);
-
-// The launcher's quick entry (src/quick.ts): on its own, so that it shares no chunk with the full CLI.
-await build({
-  entryPoints: { quick: 'src/quick.ts' },
-  outdir: 'dist',
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  minify: true,
-  sourcemap: true,
-  logLevel: 'warning',
-});
-for (const [output, { inputs }] of Object.entries(metafile.outputs)) {
-  if (Object.keys(inputs).some((input) => input.startsWith('aws-sdk:')) && !output.startsWith('dist/chunks/')) {
-    throw new Error(`${output} loads the SDK from ../sdk/, so it must be in dist/chunks/`);
-  }
-}

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { finished } from './helpers/child.js';
@@ -13,43 +13,50 @@ import { makeWorld, type World } from './helpers/world.js';
 
 // What the published binary is made of, and what each path loads: the start-up budget of issue 5 rests on the
 // AWS SDK staying out of the paths that do not call AWS. No timing here: `npm run bench` measures.
-const Bundle = suite<{ world: World; hooks: string }>('bundle: bin runs the bundle, and the SDK loads only to call AWS');
+const Bundle = suite<{ world: World; trace: string }>('bundle: bin runs the bundle, and the SDK loads only to call AWS');
 
 const ROOT = new URL('../', import.meta.url);
 
-// An ESM loader hook (a separate thread in Node 20) appends every module URL it loads to $AWS2FA_TEST_LOADED.
-// The SDK itself is CommonJS read by src/aws/code-cache.ts, reachable only through its chunk, chunks/client-*.js.
-function writeHooks(folder: string): string {
+// Every file of the bundle is CommonJS read with readFileSync, by Node (the launcher) or by src/code-cache.ts (the
+// CLI, the SDK clients): a preloaded module appends each code file read to $AWS2FA_TEST_LOADED.
+function writeTrace(folder: string): string {
+  const trace = join(folder, 'trace.cjs');
   writeFileSync(
-    join(folder, 'hooks.mjs'),
-    `import { appendFileSync } from 'node:fs';\n` +
-      `export async function load(url, context, next) { appendFileSync(process.env.AWS2FA_TEST_LOADED, url + '\\n'); return next(url, context); }\n`,
+    trace,
+    `const fs = require('node:fs');\n` +
+      `const { fileURLToPath } = require('node:url');\n` +
+      `const read = fs.readFileSync;\n` +
+      `fs.readFileSync = function (path, ...rest) {\n` +
+      `  const file = path instanceof URL ? fileURLToPath(path) : String(path);\n` +
+      `  if (/\\.(c?js|mjs|ts)$/.test(file)) fs.appendFileSync(process.env.AWS2FA_TEST_LOADED, file + '\\n');\n` +
+      `  return read.call(this, path, ...rest);\n` +
+      `};\n`,
   );
-  writeFileSync(join(folder, 'register.mjs'), `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`);
-  return pathToFileURL(join(folder, 'register.mjs')).href;
+  return trace;
 }
 
 interface Traced extends RunResult {
-  loaded: string[]; // file URLs relative to the repository, and node: builtins
+  loaded: string[]; // code files read, relative to the repository
 }
 
-async function runTraced(hooks: string, argv: string[], env: Record<string, string | undefined>): Promise<Traced> {
+async function runTraced(trace: string, argv: string[], env: Record<string, string | undefined>): Promise<Traced> {
   const log = join(mkdtempSync(join(tmpdir(), 'aws2fa-loaded-')), 'loaded.txt');
   writeFileSync(log, '');
-  const child = spawn(process.execPath, ['--import', hooks, BINARY, ...argv], {
+  const child = spawn(process.execPath, ['--require', trace, BINARY, ...argv], {
     env: { ...env, AWS2FA_TEST_LOADED: log } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const { status, stdout, stderr } = await finished(child);
   const loaded = readFileSync(log, 'utf8')
     .split('\n')
-    .filter((url) => url !== '' && !url.includes('register.mjs'))
-    .map((url) => url.replace(ROOT.href, ''));
+    .filter((file) => file !== '')
+    .map((file) => file.replace(fileURLToPath(ROOT), ''));
   rmSync(join(log, '..'), { recursive: true, force: true });
   return { status: status ?? 1, stdout, stderr, loaded };
 }
 
-const sdkChunks = (loaded: string[]) => loaded.filter((url) => /^dist\/chunks\/client-/.test(url));
+const sdkClients = (loaded: string[]) => loaded.filter((file) => /^dist\/sdk\//.test(file));
+const isApp = (file: string) => /^dist\/app-\w+\.cjs$/.test(file);
 
 function codeCaches(home: string): string[] {
   try {
@@ -61,72 +68,97 @@ function codeCaches(home: string): string[] {
 
 Bundle.before.each(async (context) => {
   context.world = await makeWorld();
-  context.hooks = writeHooks(mkdtempSync(join(tmpdir(), 'aws2fa-hooks-')));
+  context.trace = writeTrace(mkdtempSync(join(tmpdir(), 'aws2fa-trace-')));
 });
 Bundle.after.each(async (context) => {
   await context.world.remove();
-  rmSync(join(new URL(context.hooks).pathname, '..'), { recursive: true, force: true });
+  rmSync(join(context.trace, '..'), { recursive: true, force: true });
 });
 
-Bundle('package.json bin is the launcher, and the launcher runs the built bundle, no source file', async ({ world, hooks }) => {
+Bundle('package.json bin is the launcher, and the launcher runs the built bundle, no source file', async ({ world, trace }) => {
   const manifest = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as { bin: Record<string, string> };
-  assert.equal(manifest.bin, { aws2fa: 'bin/aws2fa.js' });
-  const run = await runTraced(hooks, ['status'], cleanEnv(world.home));
+  assert.equal(manifest.bin, { aws2fa: 'dist/aws2fa.cjs' });
+  assert.ok(readFileSync(BINARY, 'utf8').startsWith('#!/usr/bin/env node\n'));
+  assert.ok((statSync(BINARY).mode & 0o111) !== 0, 'the launcher is executable');
+  const run = await runTraced(trace, ['status'], cleanEnv(world.home));
   assert.is(run.status, 0, run.stderr);
-  assert.equal(run.loaded.filter((url) => !url.startsWith('node:')).slice(0, 2), ['bin/aws2fa.js', 'dist/aws2fa.js']);
-  assert.equal(run.loaded.filter((url) => url.startsWith('file:') || url.startsWith('src/') || url.includes('node_modules')), []);
+  assert.is(run.loaded.length, 2, run.loaded.join(', '));
+  assert.is(run.loaded[0], 'dist/aws2fa.cjs');
+  assert.ok(isApp(run.loaded[1]!), run.loaded[1]);
 });
 
-Bundle('--version, --help, init and status load no AWS SDK', async ({ world, hooks }) => {
-  for (const argv of [['--version'], ['--help'], ['init', 'bash'], ['status'], ['status', 'prod', '--json']]) {
-    const run = await runTraced(hooks, argv, cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url }));
-    assert.is(run.status, 0, `${argv.join(' ')}: ${run.stderr}`);
-    assert.equal(sdkChunks(run.loaded), [], argv.join(' '));
-    const quick = argv[0] === '--version' || argv[0] === '--help' || argv[0] === 'init';
-    assert.ok(run.loaded.includes(quick ? 'dist/quick.js' : 'dist/aws2fa.js'), argv.join(' '));
-    if (quick) assert.not.ok(run.loaded.includes('dist/aws2fa.js'), `${argv.join(' ')}: served without the full CLI`);
+Bundle('each built file is minified, with its source map beside it', () => {
+  const dist = fileURLToPath(new URL('dist/', ROOT));
+  const files = [...readdirSync(dist), ...readdirSync(join(dist, 'sdk')).map((name) => `sdk/${name}`)].filter((name) => name.endsWith('.cjs'));
+  assert.equal(files.map((name) => name.replace(/-\w+\.cjs$/, '')).sort(), ['app', 'aws2fa.cjs', 'sdk/client-ecr', 'sdk/client-sts']);
+  for (const name of files) {
+    const source = readFileSync(join(dist, name), 'utf8');
+    assert.ok(source.trimEnd().endsWith(`//# sourceMappingURL=${name.replace(/^sdk\//, '')}.map`), name);
+    assert.ok(source.length / source.split('\n').length > 300, `${name} is minified (long lines; template literals keep their line breaks)`);
+    const map = JSON.parse(readFileSync(join(dist, `${name}.map`), 'utf8')) as { sources: string[] };
+    if (!name.startsWith('sdk/')) assert.ok(map.sources.some((source) => source.endsWith('src/cli.ts') || source.endsWith('src/launcher.ts')), name);
   }
-  assert.equal(codeCaches(world.home), []);
+});
+
+Bundle('--version, --help, init and status load no AWS SDK', async ({ world, trace }) => {
+  for (const argv of [['--version'], ['--help'], ['init', 'bash'], ['status'], ['status', 'prod', '--json']]) {
+    const run = await runTraced(trace, argv, cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url }));
+    assert.is(run.status, 0, `${argv.join(' ')}: ${run.stderr}`);
+    assert.equal(sdkClients(run.loaded), [], argv.join(' '));
+    const quick = argv[0] === '--version' || argv[0] === '--help' || argv[0] === 'init';
+    assert.is(run.loaded.some(isApp), !quick, `${argv.join(' ')}: ${quick ? 'served by the launcher alone' : 'served by the full CLI'}`);
+  }
+  assert.equal(codeCaches(world.home).filter((name) => !name.startsWith('app-')), []);
   assert.is(world.fake.requests.length, 0);
 });
 
-Bundle('env login and login load the STS client only, ECR never without --ecr', async ({ world, hooks }) => {
+Bundle('env login and login load the STS client only, ECR never without --ecr', async ({ world, trace }) => {
   const env = cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url });
   for (const argv of [['env', 'login', 'prod', ALICE.code, '--shell', 'bash'], ['login', 'prod', ALICE.code]]) {
-    const run = await runTraced(hooks, argv, env);
+    const run = await runTraced(trace, argv, env);
     assert.is(run.status, 0, run.stderr);
-    const chunks = sdkChunks(run.loaded);
-    assert.is(chunks.length, 1, chunks.join(', '));
-    assert.match(chunks[0]!, /^dist\/chunks\/client-sts-\w+\.js$/);
+    const clients = sdkClients(run.loaded);
+    assert.is(clients.length, 1, clients.join(', '));
+    assert.match(clients[0]!, /^dist\/sdk\/client-sts-\w+\.cjs$/);
   }
 });
 
-Bundle('login --ecr loads the ECR client too, and logs docker in through the bundle', async ({ world, hooks }) => {
+Bundle('login --ecr loads the ECR client too, and logs docker in through the bundle', async ({ world, trace }) => {
   const docker = await makeFakeDocker();
   try {
-    const run = await runTraced(hooks, ['login', 'prod', ALICE.code, '--ecr'], cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url, PATH: pathWith(docker.bin) }));
+    const run = await runTraced(trace, ['login', 'prod', ALICE.code, '--ecr'], cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url, PATH: pathWith(docker.bin) }));
     assert.is(run.status, 0, run.stderr);
-    assert.equal(sdkChunks(run.loaded).map((url) => url.replace(/-\w+\.js$/, '')), ['dist/chunks/client-sts', 'dist/chunks/client-ecr']);
+    assert.equal(sdkClients(run.loaded).map((file) => file.replace(/-\w+\.cjs$/, '')), ['dist/sdk/client-sts', 'dist/sdk/client-ecr']);
     assert.is((await docker.calls()).length, 1);
   } finally {
     await docker.remove();
   }
 });
 
-Bundle('the SDK code cache is written per user once, and a damaged one is replaced, not trusted', async ({ world }) => {
+Bundle('the code caches are written per user once, reused, and a damaged one is replaced, not trusted', async ({ world }) => {
   const env = cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url });
   const argv = ['env', 'login', 'prod', ALICE.code, '--shell', 'bash'];
   const first = await runBinary(argv, env);
   assert.is(first.status, 0, first.stderr);
-  const [cache, ...others] = codeCaches(world.home);
-  assert.equal(others, []);
-  assert.match(cache!, new RegExp(`^client-sts-\\w+\\.cjs-${process.version.replace(/\./g, '\\.')}-${process.arch}\\.v8$`));
-  const file = join(world.home, '.cache', 'aws2fa', 'code', cache!);
-  writeFileSync(file, 'not V8 code');
-  const damaged = await runBinary(argv, env);
-  assert.is(damaged.status, 0, damaged.stderr);
-  assert.match(damaged.stdout, /AWS_SESSION_TOKEN=/);
-  assert.is.not(readFileSync(file, 'utf8'), 'not V8 code');
+  const caches = codeCaches(world.home).sort();
+  const suffix = `\\.cjs-${process.version.replace(/\./g, '\\.')}-${process.arch}\\.v8$`;
+  assert.is(caches.length, 2, caches.join(', '));
+  assert.match(caches[0]!, new RegExp(`^app-\\w+${suffix}`));
+  assert.match(caches[1]!, new RegExp(`^client-sts-\\w+${suffix}`));
+  const folder = join(world.home, '.cache', 'aws2fa', 'code');
+  assert.is(statSync(folder).mode & 0o777, 0o700);
+  const written = caches.map((name) => statSync(join(folder, name)).mtimeMs);
+  const again = await runBinary(argv, env);
+  assert.is(again.status, 0, again.stderr);
+  assert.equal(caches.map((name) => statSync(join(folder, name)).mtimeMs), written, 'a cache V8 accepts is not written again');
+  for (const name of caches) {
+    const file = join(folder, name);
+    writeFileSync(file, 'not V8 code');
+    const damaged = await runBinary(argv, env);
+    assert.is(damaged.status, 0, damaged.stderr);
+    assert.match(damaged.stdout, /AWS_SESSION_TOKEN=/);
+    assert.is.not(readFileSync(file, 'utf8'), 'not V8 code', name);
+  }
 });
 
 Bundle('NODE_DISABLE_COMPILE_CACHE=1 leaves no cache behind', async ({ world }) => {

@@ -46,7 +46,7 @@ export async function runInProcess(argv: string[], options: RunOptions): Promise
   return { status, stdout: readOut(), stderr: readErr() };
 }
 
-export const BINARY = fileURLToPath(new URL('../../bin/aws2fa.js', import.meta.url));
+export const BINARY = fileURLToPath(new URL('../../dist/aws2fa.cjs', import.meta.url));
 
 // Runs the built bundle as users do: a real process, real stdio.
 export async function runBinary(argv: string[], env: Record<string, string | undefined>, input?: string): Promise<RunResult> {

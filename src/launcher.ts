@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// The published binary (dist/aws2fa.cjs): answers `init SHELL` (every shell start), `--version` and `--help`
+// itself, and hands anything else to the full CLI, loaded through V8's code cache. CommonJS, not an ES module:
+// on Node 20 an ES module entry alone costs about 3 ms more per start, and ES modules get no code cache there.
+import { join } from 'node:path';
+import type * as Cli from './cli.js';
+import { requireWithCodeCache } from './code-cache.js';
+import { quickAnswer } from './quick.js';
+
+// The CLI's file name, with its content hash: set by scripts/build.mjs.
+declare const AWS2FA_APP_FILE: string;
+
+const argv = process.argv.slice(2);
+// Colours as src/cli.ts decides them.
+const colors = Boolean(process.stdout.isTTY) && process.stdout.getColorDepth() > 1;
+const quick = quickAnswer(argv, colors);
+if (quick !== undefined) process.stdout.write(quick);
+else void (requireWithCodeCache(join(__dirname, AWS2FA_APP_FILE)) as typeof Cli).main();

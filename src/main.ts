@@ -1,3 +1,0 @@
-import { main } from './cli.js';
-
-await main();
