@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { accessSync, constants, statSync } from 'node:fs';
 import { platform } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import type { RegistryLogin } from './aws/ecr.js';
@@ -23,10 +22,10 @@ export interface DockerOutcome {
 const CLIENT_TIMEOUT_MS = 60_000;
 const KEPT_OUTPUT_BYTES = 64 * 1024;
 
-async function isExecutableFile(path: string): Promise<boolean> {
+function isExecutableFile(path: string): boolean {
   try {
-    if (!(await stat(path)).isFile()) return false;
-    await access(path, constants.X_OK);
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
     return true;
   } catch {
     return false;
@@ -35,14 +34,14 @@ async function isExecutableFile(path: string): Promise<boolean> {
 
 // Looked up on the command's own PATH (not this process's), as the child would be: in-process runs and tests
 // bring their own environment.
-async function findExecutable(name: string, env: Env): Promise<string | undefined> {
+function findExecutable(name: string, env: Env): string | undefined {
   const windows = platform() === 'win32';
   const suffixes = windows ? ['', '.exe'] : [''];
   const isPath = name.includes('/') || (windows && name.includes('\\'));
   const bases = isPath ? [resolve(name)] : (env.PATH ?? '/usr/bin:/bin').split(delimiter).map((dir) => join(dir || '.', name));
   for (const base of bases) {
     for (const suffix of suffixes) {
-      if (await isExecutableFile(base + suffix)) return base + suffix;
+      if (isExecutableFile(base + suffix)) return base + suffix;
     }
   }
   return undefined;
@@ -58,7 +57,7 @@ function chosenClient(option: string | undefined, env: Env): [name: string, sour
 export async function findDockerClient(option: string | undefined, env: Env): Promise<DockerClient> {
   const [name, source] = chosenClient(option, env);
   if (name.trim() === '') throw new BadInputError(`${source} needs the name of a docker-compatible client, e.g. podman`);
-  const path = await findExecutable(name, env);
+  const path = findExecutable(name, env);
   if (path) return { name, path };
   const origin = source ? ` (from ${source})` : '';
   const oneProgram = /\s/.test(name.trim()) ? `; it names one program, arguments are not supported` : '';

@@ -39,7 +39,7 @@ export class LogoutCommand extends FolderCommand {
   async execute(): Promise<number> {
     const name = profileName(this, this.context.env);
     const files = resolveAwsFiles(this, this.context.env, this.context.home);
-    const current = await loadIniFile(files.credentials);
+    const current = loadIniFile(files.credentials);
     requireProfile(current.doc, name, files.credentials, current.exists); // a typo is an error, and found before taking the lock
     const outcome = await restoreLongTermKeys(files.credentials, name);
     if (!outcome.restored) {

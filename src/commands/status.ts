@@ -72,7 +72,7 @@ export class StatusCommand extends FolderCommand {
   async execute(): Promise<number> {
     const { env, home } = this.context;
     const files = resolveAwsFiles(this, env, home);
-    const credentials = await loadIniFile(files.credentials);
+    const credentials = loadIniFile(files.credentials);
     const now = this.context.now();
     if (this.profile !== undefined) requireProfile(credentials.doc, profileName(this, env), files.credentials, credentials.exists);
     const names = this.profile !== undefined ? [profileName(this, env)] : profileNames(credentials.doc);

@@ -6,8 +6,8 @@ import { loadIniFile } from '../store/read.js';
 
 // Read-modify-write under the lock, from a fresh read: another run may have logged in while STS answered us.
 export async function writeSession(path: string, profile: string, session: SessionKeys): Promise<WriteResult> {
-  return withFileLock(await resolveTarget(path), async () => {
-    const fresh = await loadIniFile(path);
+  return withFileLock(resolveTarget(path), async () => {
+    const fresh = loadIniFile(path);
     return writeFileAtomic(path, joinLines(applyLogin(fresh.doc, profile, session, path)));
   });
 }
@@ -15,13 +15,13 @@ export async function writeSession(path: string, profile: string, session: Sessi
 export type LogoutOutcome = { restored: true; write: WriteResult } | { restored: false; foreignSession: boolean };
 
 export async function restoreLongTermKeys(path: string, profile: string): Promise<LogoutOutcome> {
-  return withFileLock(await resolveTarget(path), async () => {
-    const fresh = await loadIniFile(path);
+  return withFileLock(resolveTarget(path), async () => {
+    const fresh = loadIniFile(path);
     const restored = applyLogout(fresh.doc, profile, path);
     if (!restored) {
       requireProfile(fresh.doc, profile, path);
       return { restored: false, foreignSession: holdsSession(findSection(fresh.doc, profile)) };
     }
-    return { restored: true, write: await writeFileAtomic(path, joinLines(restored)) };
+    return { restored: true, write: writeFileAtomic(path, joinLines(restored)) };
   });
 }

@@ -39,7 +39,7 @@ export function profileValue(resolved: Pick<ResolvedProfile, 'name' | 'credentia
 export async function resolveProfile(context: AppContext, request: ProfileRequest): Promise<ResolvedProfile> {
   const name = profileName(request, context.env);
   const files = resolveAwsFiles(request, context.env, context.home);
-  const [credentials, config] = await Promise.all([loadIniFile(files.credentials), loadIniFile(files.config)]);
+  const [credentials, config] = [loadIniFile(files.credentials), loadIniFile(files.config)];
   const longTerm = longTermKeysFor(credentials.doc, name, files.credentials, credentials.exists);
   const base = { name, credentials, config };
   const profileRegion = profileValue(base, 'region');

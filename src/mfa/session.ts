@@ -78,9 +78,9 @@ export async function startSession(context: AppContext, profile: ResolvedProfile
 
 // A device typed on the terminal is remembered the careful way: one line added to the config file.
 export async function rememberSerial(profile: ResolvedProfile, serial: string): Promise<void> {
-  const target = await resolveTarget(profile.files.config);
+  const target = resolveTarget(profile.files.config);
   await withFileLock(target, async () => {
-    const config = await loadIniFile(profile.files.config);
-    await writeFileAtomic(profile.files.config, joinLines(setConfigValue(config.doc, profile.name, 'mfa_serial', serial)));
+    const config = loadIniFile(profile.files.config);
+    writeFileAtomic(profile.files.config, joinLines(setConfigValue(config.doc, profile.name, 'mfa_serial', serial)));
   });
 }

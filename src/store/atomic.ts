@@ -1,4 +1,4 @@
-import { lstat, mkdir, open, readlink, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ReadOnlyError, UnreadableFileError } from '../errors.js';
 import { holdFile, noteWritten, releaseFile } from './in-flight.js';
@@ -9,13 +9,13 @@ export interface WriteResult {
 }
 
 // Where the bytes really live: a symlinked credentials file stays a symlink and its target is updated.
-export async function resolveTarget(path: string): Promise<string> {
+export function resolveTarget(path: string): string {
   try {
-    return await realpath(path);
+    return realpathSync(path);
   } catch {
     try {
-      const info = await lstat(path);
-      if (info.isSymbolicLink()) return resolve(dirname(path), await readlink(path));
+      const info = lstatSync(path);
+      if (info.isSymbolicLink()) return resolve(dirname(path), readlinkSync(path));
     } catch {
       // does not exist yet
     }
@@ -33,10 +33,10 @@ export function tempPathFor(target: string): string {
 
 // The mode bits decide, not access(2): root may write anything, but a file or folder the user made read-only
 // stays read-only for us too, as a rename would otherwise replace it behind its permissions.
-export async function requireWritableFolder(folder: string): Promise<void> {
+export function requireWritableFolder(folder: string): void {
   let info;
   try {
-    info = await stat(folder);
+    info = statSync(folder);
   } catch {
     return; // created (0700) when the lock or the file is written
   }
@@ -55,10 +55,10 @@ interface Existing extends Owner {
   mode: number;
 }
 
-async function checkWritable(target: string): Promise<Existing | undefined> {
+function checkWritable(target: string): Existing | undefined {
   let existing;
   try {
-    existing = await stat(target);
+    existing = statSync(target);
   } catch {
     existing = undefined;
   }
@@ -66,17 +66,17 @@ async function checkWritable(target: string): Promise<Existing | undefined> {
   if (existing && (existing.mode & 0o222) === 0) {
     throw new ReadOnlyError(`${target} is read-only: make it writable (chmod u+w) and run again`);
   }
-  await requireWritableFolder(dirname(target));
-  await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+  requireWritableFolder(dirname(target));
+  mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
   return existing ? { mode: existing.mode & 0o7777, uid: existing.uid, gid: existing.gid } : undefined;
 }
 
 // The replacement gets the old file's owner back (root writing someone's file, as with sudo). Where that is not
 // allowed, writing would silently hand the file to us: refuse instead, before anything is replaced.
-async function keepOwner(handle: FileHandle, target: string, existing: Existing | undefined, me: Owner): Promise<void> {
+function keepOwner(fd: number, target: string, existing: Existing | undefined, me: Owner): void {
   if (!existing || (existing.uid === me.uid && existing.gid === me.gid)) return;
   try {
-    await handle.chown(existing.uid, existing.gid);
+    fchownSync(fd, existing.uid, existing.gid);
   } catch {
     throw new ReadOnlyError(
       `${target} belongs to uid ${existing.uid} gid ${existing.gid}: aws2fa cannot replace it without changing its owner; run aws2fa as its owner`,
@@ -84,32 +84,38 @@ async function keepOwner(handle: FileHandle, target: string, existing: Existing 
   }
 }
 
-export async function writeFileAtomic(path: string, content: string): Promise<WriteResult> {
-  const target = await resolveTarget(path);
-  const existing = await checkWritable(target);
+// Synchronous, like every file operation of the store: a write is a handful of system calls that nothing else
+// waits on, and node:fs/promises would cost a module load at every start and a thread-pool round trip per call.
+export function writeFileAtomic(path: string, content: string): WriteResult {
+  const target = resolveTarget(path);
+  const existing = checkWritable(target);
   const mode = existing?.mode ?? 0o600;
   const temp = tempPathFor(target);
   const me = currentOwner();
   holdFile(temp);
   try {
-    const handle = await open(temp, 'wx', 0o600);
+    const fd = openSync(temp, 'wx', 0o600);
     try {
-      if (me) await keepOwner(handle, target, existing, me);
-      await handle.writeFile(content, 'utf8');
-      await handle.chmod(mode);
-      await handle.sync();
+      if (me) keepOwner(fd, target, existing, me);
+      writeFileSync(fd, content, 'utf8');
+      fchmodSync(fd, mode);
+      fsyncSync(fd);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
-    await rename(temp, target);
+    renameSync(temp, target);
     noteWritten(target);
   } catch (error) {
-    await unlink(temp).catch(() => undefined);
+    try {
+      unlinkSync(temp);
+    } catch {
+      // never created
+    }
     throw mapWriteError(error, target);
   } finally {
     releaseFile(temp);
   }
-  await syncFolder(dirname(target));
+  syncFolder(dirname(target));
   return { target, widerThanPrivate: (mode & 0o077) !== 0 };
 }
 
@@ -118,10 +124,14 @@ function currentOwner(): Owner | undefined {
   return process.getuid && process.getgid ? { uid: process.getuid(), gid: process.getgid() } : undefined;
 }
 
-async function syncFolder(folder: string): Promise<void> {
+function syncFolder(folder: string): void {
   try {
-    const handle = await open(folder, 'r');
-    await handle.sync().finally(() => handle.close());
+    const fd = openSync(folder, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     // not every file system can fsync a folder; the rename itself is still atomic
   }

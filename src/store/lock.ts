@@ -1,4 +1,4 @@
-import { link, mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { linkSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { LockTimeoutError, ReadOnlyError } from '../errors.js';
 import { requireWritableFolder, TEMP_MARKER } from './atomic.js';
@@ -26,45 +26,56 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function pidIn(path: string): Promise<number | undefined> {
+// Each step is synchronous, like every file operation of the store (see atomic.ts); only the wait for a live holder
+// is not.
+
+function removeQuietly(path: string): void {
   try {
-    const pid = Number.parseInt(await readFile(path, 'utf8'), 10);
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+function pidIn(path: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
     return Number.isNaN(pid) ? undefined : pid;
   } catch {
     return undefined;
   }
 }
 
-async function ageMs(path: string): Promise<number | undefined> {
+function ageMs(path: string): number | undefined {
   try {
-    return Date.now() - (await stat(path)).mtimeMs;
+    return Date.now() - statSync(path).mtimeMs;
   } catch {
     return undefined;
   }
 }
 
 // A lock left by a process that died (SIGKILL, power loss) is taken over; a live holder is waited for.
-async function isStale(lockPath: string, pid: number | undefined, staleAfterMs: number): Promise<boolean> {
+function isStale(lockPath: string, pid: number | undefined, staleAfterMs: number): boolean {
   if (pid !== undefined && !isAlive(pid)) return true;
-  const age = await ageMs(lockPath);
+  const age = ageMs(lockPath);
   return age !== undefined && age > staleAfterMs;
 }
 
 // A lock is born complete: its pid is written to a private draft first and then hard-linked into place, so a
 // process killed at any instant never leaves an empty lock that nobody can judge stale.
-async function tryCreate(lockPath: string): Promise<boolean> {
+function tryCreate(lockPath: string): boolean {
   const draft = `${lockPath}.${process.pid}`;
   holdFile(draft);
   try {
-    await writeFile(draft, `${process.pid}\n`, { mode: 0o600 });
-    await link(draft, lockPath);
+    writeFileSync(draft, `${process.pid}\n`, { mode: 0o600 });
+    linkSync(draft, lockPath);
     holdFile(lockPath);
     return true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
     if (code === 'ENOENT') {
-      await mkdir(dirname(lockPath), { recursive: true, mode: 0o700 });
+      mkdirSync(dirname(lockPath), { recursive: true, mode: 0o700 });
       return false;
     }
     if (code === 'EACCES' || code === 'EPERM') {
@@ -76,39 +87,37 @@ async function tryCreate(lockPath: string): Promise<boolean> {
     }
     throw error;
   } finally {
-    await unlink(draft).catch(() => undefined);
+    removeQuietly(draft);
     releaseFile(draft);
   }
 }
 
-async function release(path: string): Promise<void> {
-  await unlink(path).catch(() => undefined);
+function release(path: string): void {
+  removeQuietly(path);
   releaseFile(path);
 }
 
 // Removing a stale lock by its path is only safe when no one else can remove it at the same time: two
 // processes that both judged it stale would otherwise each remove it, the second one removing the fresh lock
 // the first had taken meanwhile, and both would write. So breakers take turns through a second lock.
-async function breakStaleLock(lockPath: string, stalePid: number | undefined): Promise<void> {
+function breakStaleLock(lockPath: string, stalePid: number | undefined): void {
   const breaker = `${lockPath}.break`;
-  if (!(await tryCreate(breaker))) {
-    if (await isStale(breaker, await pidIn(breaker), BREAKER_STALE_AFTER_MS)) await unlink(breaker).catch(() => undefined);
+  if (!tryCreate(breaker)) {
+    if (isStale(breaker, pidIn(breaker), BREAKER_STALE_AFTER_MS)) removeQuietly(breaker);
     return;
   }
   try {
     // Still the same dead holder? Then nobody has taken the lock since we looked, and nobody can while we hold
     // the breaker: only a breaker removes someone else's lock.
-    if ((await pidIn(lockPath)) === stalePid && (await isStale(lockPath, stalePid, STALE_AFTER_MS))) {
-      await unlink(lockPath).catch(() => undefined);
-    }
+    if (pidIn(lockPath) === stalePid && isStale(lockPath, stalePid, STALE_AFTER_MS)) removeQuietly(lockPath);
   } finally {
-    await release(breaker);
+    release(breaker);
   }
 }
 
 // Files of writers that were killed: temporary files hold secrets, drafts would only be litter. Each name carries
 // the pid of its writer; those of live writers stay.
-async function sweepLeftovers(target: string): Promise<void> {
+function sweepLeftovers(target: string): void {
   const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const name = escape(basename(target));
   const patterns = [
@@ -117,30 +126,28 @@ async function sweepLeftovers(target: string): Promise<void> {
   ];
   let names: string[];
   try {
-    names = await readdir(dirname(target));
+    names = readdirSync(dirname(target));
   } catch {
     return;
   }
   for (const entry of names) {
     const pid = patterns.map((pattern) => pattern.exec(entry)?.[1]).find((found) => found !== undefined);
-    if (pid !== undefined && !isAlive(Number(pid))) await unlink(join(dirname(target), entry)).catch(() => undefined);
+    if (pid !== undefined && !isAlive(Number(pid))) removeQuietly(join(dirname(target), entry));
   }
   // A breaker killed at work names its pid inside, like the lock.
   const breaker = `${lockPathFor(target)}.break`;
-  if (names.includes(basename(breaker)) && (await isStale(breaker, await pidIn(breaker), BREAKER_STALE_AFTER_MS))) {
-    await unlink(breaker).catch(() => undefined);
-  }
+  if (names.includes(basename(breaker)) && isStale(breaker, pidIn(breaker), BREAKER_STALE_AFTER_MS)) removeQuietly(breaker);
 }
 
 export async function withFileLock<T>(target: string, work: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   const lockPath = lockPathFor(target);
-  await requireWritableFolder(dirname(lockPath));
+  requireWritableFolder(dirname(lockPath));
   const deadline = Date.now() + (options.waitMs ?? 10_000);
   let pause = 10;
-  while (!(await tryCreate(lockPath))) {
-    const holder = await pidIn(lockPath);
-    if (await isStale(lockPath, holder, STALE_AFTER_MS)) {
-      await breakStaleLock(lockPath, holder);
+  while (!tryCreate(lockPath)) {
+    const holder = pidIn(lockPath);
+    if (isStale(lockPath, holder, STALE_AFTER_MS)) {
+      breakStaleLock(lockPath, holder);
       continue;
     }
     if (Date.now() > deadline) {
@@ -154,10 +161,10 @@ export async function withFileLock<T>(target: string, work: () => Promise<T>, op
   }
   try {
     return await asOneWrite(async () => {
-      await sweepLeftovers(target);
+      sweepLeftovers(target);
       return work();
     });
   } finally {
-    await release(lockPath);
+    release(lockPath);
   }
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { UnreadableFileError } from '../errors.js';
 import { parseIni, type IniDocument } from './ini.js';
 
@@ -9,11 +9,13 @@ export interface LoadedFile {
   doc: IniDocument;
 }
 
-export async function loadIniFile(path: string): Promise<LoadedFile> {
+// Synchronous, like every file operation of the store: a run does one thing at a time, and node:fs/promises
+// would cost a module load at every start and a thread-pool round trip per call.
+export function loadIniFile(path: string): LoadedFile {
   let text = '';
   let exists = true;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') exists = false;
