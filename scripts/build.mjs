@@ -42,6 +42,10 @@ const esmBuilds = {
 //   collation data, about 10 ms, most of what `aws2fa --help` costs. For command usages (ASCII) a plain
 //   case-insensitive order is the same; test/bundle.test.ts compares the bundle's help with the sources'.
 // - Commands with a `schema` import typanion dynamically, although it is loaded anyway.
+// - `Cli.defaultContext` reads `process.stdin` as clipanion is loaded, and each run copies the contexts with `...`,
+//   which reads it again: Node then builds a stdin stream, about 2 ms, that no command of aws2fa reads (the code
+//   is asked on the terminal only, src/cli.ts). The patched clipanion keeps `stdin` a getter, in its default
+//   context and through the copies, so the stream is built only if something reads it.
 const clipanionAtStartup = {
   name: 'clipanion-at-startup',
   setup(build) {
@@ -56,7 +60,18 @@ const clipanionAtStartup = {
       const sort = /(\w+(?:\.usage)?)\.localeCompare\((\w+(?:\.usage)?), `en`, \{ usage: `sort`, caseFirst: `upper` \}\)/g;
       if ((source.match(sort) ?? []).length !== 2) return source;
       const compare = `function __aws2faCompare(a, b) { const x = a.toLowerCase(), y = b.toLowerCase(); return x !== y ? (x < y ? -1 : 1) : a === b ? 0 : a < b ? -1 : 1; }\n`;
-      return compare + source.replace(sort, `__aws2faCompare($1, $2)`);
+      const copies = /\{\s*\.\.\.(Cli\.defaultContext|context),\s*\.\.\.(userContext|subContext),?\s*\}/g;
+      const eagerStdin = /(Cli\.defaultContext = \{\s*env: process\.env,\s*)stdin: process\.stdin,/;
+      if ((source.match(copies) ?? []).length !== 4 || !eagerStdin.test(source)) return source;
+      const merge = `function __aws2faMerge(a, b) { return Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(a), ...Object.getOwnPropertyDescriptors(b) }); }\n`;
+      return (
+        compare +
+        merge +
+        source
+          .replace(sort, `__aws2faCompare($1, $2)`)
+          .replace(copies, `__aws2faMerge($1, $2)`)
+          .replace(eagerStdin, `$1get stdin() { return process.stdin; },`)
+      );
     });
     patch('Command', (source) =>
       source.includes(`await import('typanion')`) ? `import * as __typanion from 'typanion';\n${source.replace(`await import('typanion')`, `__typanion`)}` : source,

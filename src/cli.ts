@@ -1,4 +1,5 @@
 import { homedir } from 'node:os';
+import { isatty } from 'node:tty';
 import { Builtins, Cli, type CommandClass } from 'clipanion';
 import { EnvLoginCommand } from './commands/env/login.js';
 import { EnvLogoutCommand } from './commands/env/logout.js';
@@ -97,14 +98,18 @@ export async function main(): Promise<void> {
   // The AWS SDK warns on every run about Node 20's support window; users must see only our own messages.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const context: AppContext = {
-    stdin: process.stdin,
+    // Only when read: Node builds the stream at first use (about 2 ms), and no command reads it. Clipanion keeps
+    // the getter through its copies of the context (scripts/build.mjs patches it to).
+    get stdin() {
+      return process.stdin;
+    },
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
     colorDepth: process.stdout.isTTY ? process.stdout.getColorDepth() : 1,
     home: process.env.HOME || homedir(),
     now: () => new Date(),
-    terminal: process.stdin.isTTY ? terminalOn(process.stdin, process.stderr) : null,
+    terminal: isatty(0) ? terminalOn(() => ({ input: process.stdin, output: process.stderr })) : null,
   };
   const status = await runCli(process.argv.slice(2), context);
   process.exitCode = status;

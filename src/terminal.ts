@@ -10,11 +10,14 @@ export function abandonQuestion(): void {
   openQuestion?.();
 }
 
-export function terminalOn(input: Readable, output: Writable): Terminal {
+// The streams are asked for only with a question: Node builds process.stdin at first use, about 2 ms that a run
+// that asks nothing should not pay.
+export function terminalOn(streams: () => { input: Readable; output: Writable }): Terminal {
   return {
     // readline is loaded only when a question is asked, not at every start.
     async ask(question) {
       const { createInterface } = await import('node:readline');
+      const { input, output } = streams();
       return new Promise((resolve, reject) => {
         const reader = createInterface({ input, output, terminal: true });
         // In raw mode Ctrl-C reaches readline, not the process: turn it into the usual exit 130.
