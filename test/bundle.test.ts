@@ -18,25 +18,35 @@ const Bundle = suite<{ world: World; trace: string }>('bundle: bin runs the bund
 const ROOT = new URL('../', import.meta.url);
 
 // Every file of the bundle is CommonJS read with readFileSync, by Node (the launcher) or by src/code-cache.ts (the
-// CLI, the SDK clients): a preloaded module appends each code file read to $AWS2FA_TEST_LOADED.
+// CLI, the SDK clients): a preloaded module appends each code file read to $AWS2FA_TEST_LOADED, and at exit the
+// Node built-in modules the run loaded beyond its own start (`node:NAME`) and whether it built process.stdin.
 function writeTrace(folder: string): string {
   const trace = join(folder, 'trace.cjs');
   writeFileSync(
     trace,
     `const fs = require('node:fs');\n` +
       `const { fileURLToPath } = require('node:url');\n` +
+      `const log = (line) => fs.appendFileSync(process.env.AWS2FA_TEST_LOADED, line + '\\n');\n` +
       `const read = fs.readFileSync;\n` +
       `fs.readFileSync = function (path, ...rest) {\n` +
       `  const file = path instanceof URL ? fileURLToPath(path) : String(path);\n` +
-      `  if (/\\.(c?js|mjs|ts)$/.test(file)) fs.appendFileSync(process.env.AWS2FA_TEST_LOADED, file + '\\n');\n` +
+      `  if (/\\.(c?js|mjs|ts)$/.test(file)) log(file);\n` +
       `  return read.call(this, path, ...rest);\n` +
-      `};\n`,
+      `};\n` +
+      `const atStart = new Set(process.moduleLoadList);\n` +
+      `const stdin = Object.getOwnPropertyDescriptor(process, 'stdin');\n` +
+      `let built = false;\n` +
+      `Object.defineProperty(process, 'stdin', { configurable: true, enumerable: stdin.enumerable, get() { built = true; return stdin.get.call(process); } });\n` +
+      `process.on('exit', () => {\n` +
+      `  for (const entry of process.moduleLoadList) if (!atStart.has(entry) && entry.startsWith('NativeModule ')) log('node:' + entry.slice(13));\n` +
+      `  if (built) log('process.stdin');\n` +
+      `});\n`,
   );
   return trace;
 }
 
 interface Traced extends RunResult {
-  loaded: string[]; // code files read, relative to the repository
+  loaded: string[]; // code files read, relative to the repository; node:NAME built-ins; process.stdin if built
 }
 
 async function runTraced(trace: string, argv: string[], env: Record<string, string | undefined>): Promise<Traced> {
@@ -56,6 +66,7 @@ async function runTraced(trace: string, argv: string[], env: Record<string, stri
 }
 
 const sdkClients = (loaded: string[]) => loaded.filter((file) => /^dist\/sdk\//.test(file));
+const codeFiles = (loaded: string[]) => loaded.filter((file) => file.startsWith('dist/') || file.startsWith('src/') || file.includes('node_modules'));
 const isApp = (file: string) => /^dist\/app-\w+\.cjs$/.test(file);
 
 function codeCaches(home: string): string[] {
@@ -82,9 +93,10 @@ Bundle('package.json bin is the launcher, and the launcher runs the built bundle
   assert.ok((statSync(BINARY).mode & 0o111) !== 0, 'the launcher is executable');
   const run = await runTraced(trace, ['status'], cleanEnv(world.home));
   assert.is(run.status, 0, run.stderr);
-  assert.is(run.loaded.length, 2, run.loaded.join(', '));
-  assert.is(run.loaded[0], 'dist/aws2fa.cjs');
-  assert.ok(isApp(run.loaded[1]!), run.loaded[1]);
+  const files = codeFiles(run.loaded);
+  assert.is(files.length, 2, files.join(', '));
+  assert.is(files[0], 'dist/aws2fa.cjs');
+  assert.ok(isApp(files[1]!), files[1]);
 });
 
 Bundle('each built file is minified, with its source map beside it', () => {
@@ -100,13 +112,17 @@ Bundle('each built file is minified, with its source map beside it', () => {
   }
 });
 
-Bundle('--version, --help, init and status load no AWS SDK', async ({ world, trace }) => {
+Bundle('--version, --help, init and status load no AWS SDK, no HTTP stack, no stdin stream', async ({ world, trace }) => {
   for (const argv of [['--version'], ['--help'], ['init', 'bash'], ['status'], ['status', 'prod', '--json']]) {
     const run = await runTraced(trace, argv, cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url }));
     assert.is(run.status, 0, `${argv.join(' ')}: ${run.stderr}`);
     assert.equal(sdkClients(run.loaded), [], argv.join(' '));
     const quick = argv[0] === '--version' || argv[0] === '--help' || argv[0] === 'init';
     assert.is(run.loaded.some(isApp), !quick, `${argv.join(' ')}: ${quick ? 'served by the launcher alone' : 'served by the full CLI'}`);
+    // What else costs a start: the HTTP stack, a stdin stream, and node:fs/promises with the modules it pulls in.
+    for (const costly of ['node:http', 'node:https', 'node:crypto', 'node:fs/promises', 'node:readline', 'process.stdin']) {
+      assert.not.ok(run.loaded.includes(costly), `${argv.join(' ')} loads ${costly}`);
+    }
   }
   assert.equal(codeCaches(world.home).filter((name) => !name.startsWith('app-')), []);
   assert.is(world.fake.requests.length, 0);
@@ -120,6 +136,8 @@ Bundle('env login and login load the STS client only, ECR never without --ecr', 
     const clients = sdkClients(run.loaded);
     assert.is(clients.length, 1, clients.join(', '));
     assert.match(clients[0]!, /^dist\/sdk\/client-sts-\w+\.cjs$/);
+    assert.ok(run.loaded.includes('node:https'), 'the trace sees built-ins');
+    assert.not.ok(run.loaded.includes('process.stdin'), `${argv.join(' ')} builds a stdin stream nobody reads`);
   }
 });
 
