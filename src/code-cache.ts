@@ -18,12 +18,16 @@ type CommonJsWrapper = (exports: object, require: NodeJS.Require, module: { expo
 
 // `path` names a built file whose name carries its content hash: V8 checks only a cache's source length and flags,
 // so a cache is found by that name (and the Node version), never reused for other code.
-export function requireWithCodeCache(path: string): unknown {
+//
+// A cache holds what the run that wrote it compiled: the top level, and the functions that run called. A run of
+// another command would compile its own functions afresh every time (about 4 ms for a login whose cache a
+// `status` wrote), so `kind` (the command) gives it a cache of its own.
+export function requireWithCodeCache(path: string, kind = 'any'): unknown {
   const source = readFileSync(path, 'utf8');
   const disabled = Boolean(process.env.NODE_DISABLE_COMPILE_CACHE);
   const folders = cacheFolders(process.env, homedir());
   const folder = folders.at(-1)!;
-  const cacheFile = join(folder, `${basename(path)}-${process.version}-${process.arch}.v8`);
+  const cacheFile = join(folder, `${basename(path)}-${kind}-${process.version}-${process.arch}.v8`);
   let cachedData: Buffer | undefined;
   try {
     if (!disabled) cachedData = readFileSync(cacheFile);
@@ -56,10 +60,12 @@ function writeCache(folders: string[], cacheFile: string, script: Script): void 
     }
     writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
     renameSync(temporary, cacheFile);
-    // Caches of earlier builds of this file, for this Node, would otherwise pile up with every upgrade.
-    const [, stem, suffix] = /^(.+-)[^-]+(\.cjs-.+)$/.exec(basename(cacheFile)) ?? [];
-    for (const name of stem && suffix ? readdirSync(folder) : []) {
-      if (name.startsWith(stem!) && name.endsWith(suffix!) && name !== basename(cacheFile)) unlinkSync(join(folder, name));
+    // Caches of earlier builds of this file, or for another Node, would otherwise pile up with every upgrade.
+    const [, stem, built] = /^(.+-)([^-]+\.cjs-)/.exec(basename(cacheFile)) ?? [];
+    const node = `-${process.version}-${process.arch}.v8`;
+    for (const name of stem && built ? readdirSync(folder) : []) {
+      const current = name.startsWith(stem! + built!) && name.endsWith(node);
+      if (name.startsWith(stem!) && /^[^-]+\.cjs-/.test(name.slice(stem!.length)) && !current) unlinkSync(join(folder, name));
     }
   } catch {
     // read-only home, full disk: no cache

@@ -159,10 +159,10 @@ Bundle('the code caches are written per user once, reused, and a damaged one is 
   const first = await runBinary(argv, env);
   assert.is(first.status, 0, first.stderr);
   const caches = codeCaches(world.home).sort();
-  const suffix = `\\.cjs-${process.version.replace(/\./g, '\\.')}-${process.arch}\\.v8$`;
+  const node = `-${process.version.replace(/\./g, '\\.')}-${process.arch}\\.v8$`;
   assert.is(caches.length, 2, caches.join(', '));
-  assert.match(caches[0]!, new RegExp(`^app-\\w+${suffix}`));
-  assert.match(caches[1]!, new RegExp(`^client-sts-\\w+${suffix}`));
+  assert.match(caches[0]!, new RegExp(`^app-\\w+\\.cjs-env${node}`)); // the CLI, as `env` runs it
+  assert.match(caches[1]!, new RegExp(`^client-sts-\\w+\\.cjs-any${node}`));
   const folder = join(world.home, '.cache', 'aws2fa', 'code');
   assert.is(statSync(folder).mode & 0o777, 0o700);
   const written = caches.map((name) => statSync(join(folder, name)).mtimeMs);
@@ -177,6 +177,26 @@ Bundle('the code caches are written per user once, reused, and a damaged one is 
     assert.match(damaged.stdout, /AWS_SESSION_TOKEN=/);
     assert.is.not(readFileSync(file, 'utf8'), 'not V8 code', name);
   }
+});
+
+Bundle('each command keeps its own cache of the CLI; caches of other builds and other Nodes are removed', async ({ world }) => {
+  const env = cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url });
+  const folder = join(world.home, '.cache', 'aws2fa', 'code');
+  const first = await runBinary(['status'], env);
+  assert.is(first.status, 0, first.stderr);
+  const [status] = codeCaches(world.home);
+  assert.match(status!, /^app-\w+\.cjs-status-/);
+  const build = status!.slice(0, status!.indexOf('.cjs-') + 5); // app-HASH.cjs-
+  const stale = [`app-OLDBUILD.cjs-login-${process.version}-${process.arch}.v8`, `${build}login-v18.0.0-${process.arch}.v8`];
+  const kept = [`client-ecr-OTHER.cjs-any-${process.version}-${process.arch}.v8`, 'notes.txt'];
+  for (const name of [...stale, ...kept]) writeFileSync(join(folder, name), 'x');
+  const login = await runBinary(['login', 'prod', ALICE.code], env);
+  assert.is(login.status, 0, login.stderr);
+  const after = codeCaches(world.home);
+  assert.ok(after.includes(status!), 'the status cache stays');
+  assert.ok(after.some((name) => name.startsWith(`${build}login-${process.version}-`)), after.join(', '));
+  for (const name of stale) assert.not.ok(after.includes(name), `${name} is removed`);
+  for (const name of kept) assert.ok(after.includes(name), `${name} is not the CLI's: kept`);
 });
 
 Bundle('NODE_DISABLE_COMPILE_CACHE=1 leaves no cache behind', async ({ world }) => {
