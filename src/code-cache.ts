@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
@@ -6,12 +6,42 @@ import { Script } from 'node:vm';
 
 // Compiling is a large part of what a start costs, and Node 20 keeps no compiled code between runs (Node's own
 // compile cache came in 22.1). So the build makes the CLI (dist/app-HASH.cjs) and each AWS SDK client (dist/sdk/)
-// CommonJS files, which the launcher and the CLI load here, through V8's code cache, the same way on every Node. This module touches `process` outside cli.ts: it is loading machinery, not a command.
+// CommonJS files, which the launcher and the CLI load here, through V8's code cache, the same way on every Node.
+// This module touches `process` outside cli.ts: it is loading machinery, not a command.
 
 // Per user, never a shared temporary folder: what is in it is code this process runs.
 export function cacheFolders(env: Record<string, string | undefined>, home: string): string[] {
   const base = env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : join(home, '.cache');
   return [base, join(base, 'aws2fa'), join(base, 'aws2fa', 'code')];
+}
+
+// A cache is code this process runs (V8 checks only its length and flags): it is read, and written, only where
+// nobody else can have put it. The folders belong to this user (or root) and not everyone may write in them
+// (group-writable is allowed: many systems give each user a group of their own); the file is this user's and only
+// this user may write it, as written here (0600). Otherwise (XDG_CACHE_HOME=/tmp, say) runs compile, uncached.
+const me = process.getuid?.();
+
+function foreign(info: Stats, owners: Array<number | undefined>, writableBits: number): boolean {
+  return (me !== undefined && !owners.includes(info.uid)) || (info.mode & writableBits) !== 0;
+}
+
+function privateFolders(folders: string[]): boolean {
+  for (const folder of folders) {
+    const info = statSync(folder, { throwIfNoEntry: false });
+    if (!info) return true; // the rest is made, 0700, when a cache is written
+    if (!info.isDirectory() || foreign(info, [me, 0], 0o002)) return false;
+  }
+  return true;
+}
+
+function readTrustedCache(folders: string[], cacheFile: string): Buffer | undefined {
+  const info = statSync(cacheFile, { throwIfNoEntry: false });
+  if (!info?.isFile() || foreign(info, [me], 0o022) || !privateFolders(folders)) return undefined;
+  try {
+    return readFileSync(cacheFile);
+  } catch {
+    return undefined;
+  }
 }
 
 type CommonJsWrapper = (exports: object, require: NodeJS.Require, module: { exports: object }, filename: string, dirname: string) => void;
@@ -28,12 +58,7 @@ export function requireWithCodeCache(path: string, kind = 'any'): unknown {
   const folders = cacheFolders(process.env, homedir());
   const folder = folders.at(-1)!;
   const cacheFile = join(folder, `${basename(path)}-${kind}-${process.version}-${process.arch}.v8`);
-  let cachedData: Buffer | undefined;
-  try {
-    if (!disabled) cachedData = readFileSync(cacheFile);
-  } catch {
-    // not cached yet
-  }
+  const cachedData = disabled ? undefined : readTrustedCache(folders, cacheFile);
   // The wrapper stays on the first line, so line numbers in stack traces match the file.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: path, cachedData });
   const module = { exports: {} };
@@ -50,6 +75,7 @@ function writeCache(folders: string[], cacheFile: string, script: Script): void 
   const folder = folders.at(-1)!;
   const temporary = `${cacheFile}.${process.pid}.tmp`;
   try {
+    if (!privateFolders(folders)) return;
     // One level at a time: a recursive mkdirSync never returns for some paths (under /proc, Node 20 and 22).
     for (const each of folders) {
       try {
@@ -58,6 +84,7 @@ function writeCache(folders: string[], cacheFile: string, script: Script): void 
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
     }
+    if (!privateFolders(folders)) return;
     writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
     renameSync(temporary, cacheFile);
     // Caches of earlier builds of this file, or for another Node, would otherwise pile up with every upgrade.

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -197,6 +197,34 @@ Bundle('each command keeps its own cache of the CLI; caches of other builds and 
   assert.ok(after.some((name) => name.startsWith(`${build}login-${process.version}-`)), after.join(', '));
   for (const name of stale) assert.not.ok(after.includes(name), `${name} is removed`);
   for (const name of kept) assert.ok(after.includes(name), `${name} is not the CLI's: kept`);
+});
+
+Bundle('a cache others could have written is not trusted: not read, not written', async ({ world }) => {
+  const argv = ['env', 'login', 'prod', ALICE.code, '--shell', 'bash'];
+  // A shared folder such as /tmp (world-writable) for XDG_CACHE_HOME: the run works, uncached, and leaves nothing.
+  const shared = mkdtempSync(join(tmpdir(), 'aws2fa-shared-'));
+  try {
+    chmodSync(shared, 0o777);
+    const run = await runBinary(argv, cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url, XDG_CACHE_HOME: shared }));
+    assert.is(run.status, 0, run.stderr);
+    assert.match(run.stdout, /AWS_SESSION_TOKEN=/);
+    assert.equal(readdirSync(shared), []);
+  } finally {
+    rmSync(shared, { recursive: true, force: true });
+  }
+  // A cache file that others may write is replaced by one of this run's (0600), never used as it is.
+  const env = cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url });
+  const folder = join(world.home, '.cache', 'aws2fa', 'code');
+  assert.is((await runBinary(argv, env)).status, 0);
+  const caches = codeCaches(world.home);
+  for (const name of caches) chmodSync(join(folder, name), 0o666);
+  assert.is((await runBinary(argv, env)).status, 0);
+  for (const name of caches) assert.is(statSync(join(folder, name)).mode & 0o777, 0o600, name);
+  // A folder of the chain that everyone may write: no cache is read or written in it.
+  for (const name of caches) rmSync(join(folder, name));
+  chmodSync(join(world.home, '.cache', 'aws2fa'), 0o777);
+  assert.is((await runBinary(argv, env)).status, 0);
+  assert.equal(codeCaches(world.home), []);
 });
 
 Bundle('NODE_DISABLE_COMPILE_CACHE=1 leaves no cache behind', async ({ world }) => {
