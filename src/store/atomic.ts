@@ -1,7 +1,7 @@
-import { closeSync, fchmodSync, fchownSync, fsyncSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ReadOnlyError, UnreadableFileError } from '../errors.js';
-import { holdFile, noteWritten, releaseFile } from './in-flight.js';
+import { holdFile, noteWritten, releaseFile, removeQuietly } from './in-flight.js';
 
 export interface WriteResult {
   target: string;
@@ -106,11 +106,7 @@ export function writeFileAtomic(path: string, content: string): WriteResult {
     renameSync(temp, target);
     noteWritten(target);
   } catch (error) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // never created
-    }
+    removeQuietly(temp);
     throw mapWriteError(error, target);
   } finally {
     releaseFile(temp);

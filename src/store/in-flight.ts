@@ -45,14 +45,17 @@ export function writesSettled(): Promise<void> {
   return writesUnderWay === 0 ? Promise.resolve() : new Promise((resolve) => onSettled.push(resolve));
 }
 
+// A file of ours that may already be gone (or never made it): removed if it is there.
+export function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
 // Synchronous: called right before the process exits.
 export function removeHeldFiles(): void {
-  for (const path of heldFiles) {
-    try {
-      unlinkSync(path);
-    } catch {
-      // already gone
-    }
-  }
+  for (const path of heldFiles) removeQuietly(path);
   heldFiles.clear();
 }

@@ -1,8 +1,8 @@
-import { linkSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { LockTimeoutError, ReadOnlyError } from '../errors.js';
 import { requireWritableFolder, TEMP_MARKER } from './atomic.js';
-import { asOneWrite, holdFile, releaseFile } from './in-flight.js';
+import { asOneWrite, holdFile, releaseFile, removeQuietly } from './in-flight.js';
 
 export interface LockOptions {
   waitMs?: number;
@@ -28,14 +28,6 @@ function isAlive(pid: number): boolean {
 
 // Each step is synchronous, like every file operation of the store (see atomic.ts); only the wait for a live holder
 // is not.
-
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // already gone
-  }
-}
 
 function pidIn(path: string): number | undefined {
   try {
