@@ -84,7 +84,6 @@ function writeCache(folders: string[], cacheFile: string, script: Script): void 
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
     }
-    if (!privateFolders(folders)) return;
     writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
     renameSync(temporary, cacheFile);
     // Caches of earlier builds of this file, or for another Node, would otherwise pile up with every upgrade.
