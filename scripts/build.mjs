@@ -93,10 +93,11 @@ const COMMON = {
   logLevel: 'warning',
 };
 
-// The sources are ES modules: `import.meta.url` is the built file's own URL (src/quick.ts, src/shell/hooks.ts).
+// The sources are ES modules: `import.meta.url` is the built file's own URL (src/quick.ts, src/shell/hooks.ts),
+// worked out only where it is read (--help, init), not at every start.
 const IMPORT_META_URL = {
-  define: { 'import.meta.url': '__aws2faFileUrl' },
-  banner: { js: `var __aws2faFileUrl = require('node:url').pathToFileURL(__filename).href;` },
+  define: { 'import.meta.url': '__aws2faFile.url' },
+  banner: { js: `var __aws2faFile = { get url() { return require('node:url').pathToFileURL(__filename).href; } };` },
 };
 
 // aws2fa always hands the SDK the keys to sign with (src/aws/sts.ts, src/aws/ecr.ts); the SDK's default credential

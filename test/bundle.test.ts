@@ -247,6 +247,7 @@ Bundle('the bundle prints what the sources print, help and parse errors included
     ['mfa'],
     ['status', '--nosuch'],
     ['prod', '12345'],
+    ['init', 'fish', '--debug'], // the full CLI reads the hook beside its own file
   ];
   for (const argv of cases) {
     const source = await runInProcess(argv, { home: world.home, env: {} });
