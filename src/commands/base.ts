@@ -3,6 +3,7 @@ import * as t from 'typanion';
 import type { AppContext } from '../context.js';
 import { isRegionName } from '../aws/regions.js';
 import { debugFor, enableDebug } from '../debug.js';
+import { parseDuration } from '../duration.js';
 import { UserError } from '../errors.js';
 
 // Clipanion prints errors to stdout, where `eval "$(aws2fa env login)"` would run them: every command reports its
@@ -56,6 +57,19 @@ const isRegionList = t.makeValidator<unknown, string[]>({
   test: (value, state): value is string[] => Array.isArray(value) && value.every((region) => isRegion(region, { errors: state?.errors })),
 });
 
+// Seconds, or 90m, 12h, 1h30m: the option's value is the number of seconds.
+const isDuration = t.makeValidator<unknown, number>({
+  test: (value, state): value is number => {
+    const parsed = parseDuration(String(value));
+    if (`problem` in parsed) {
+      state?.errors?.push(`${state.p ?? `.`}: ${parsed.problem}`);
+      return false;
+    }
+    if (state?.coercions && state.coercion) state.coercions.push([state.p ?? `.`, state.coercion.bind(null, parsed.seconds)]);
+    return true;
+  },
+});
+
 // The same three ECR options for the commands that log docker in (login, env login) and out (logout); each
 // command declares them as fields itself, so they come last in its help.
 export const ecrOption = (verb: `in to` | `out of`) =>
@@ -70,8 +84,8 @@ export abstract class SessionCommand extends FolderCommand {
   code = Option.String({ required: false, name: 'CODE' });
 
   duration = Option.String('--duration,--lifespan', '43200', {
-    description: 'Session length in seconds, 900–129600 (default 43200 = 12 h)',
-    validator: t.cascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(900, 129600)]),
+    description: 'Session length: seconds, or 90m, 12h, 1h30m; 15m to 36h (default 12h)',
+    validator: isDuration,
   });
   serial = Option.String('--serial', { description: 'MFA device ARN (default: mfa_serial of the profile)' });
   region = Option.String('--region', { description: 'STS region (default: the profile region, AWS_REGION, us-east-1)', validator: isRegion });

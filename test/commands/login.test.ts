@@ -75,7 +75,7 @@ Login('--duration and its alias --lifespan reach STS; out of range is a usage er
   assert.is((await world.aws2fa(['login', 'prod', '123456', '--lifespan', '900'])).status, 0);
   assert.equal(stsCalls(world).map((c) => c.params.DurationSeconds), ['3600', '900']);
   const before = await world.snapshot();
-  for (const bad of ['899', '129601', '1h', '3600.5']) {
+  for (const bad of ['899', '129601', '1x', '3600.5']) {
     const result = await world.aws2fa(['login', 'prod', '123456', '--duration', bad]);
     assert.is(result.status, 2, bad);
     assert.is(result.stdout, '');

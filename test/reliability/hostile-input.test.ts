@@ -176,12 +176,12 @@ Hostile('[profile x] in the credentials file is the profile "profile x", as the 
   }
 });
 
-Hostile('an mfa_serial that is not an ARN, a code with spaces or 7 digits, a duration with units', async ({ world }) => {
+Hostile('an mfa_serial that is not an ARN, a code with spaces or 7 digits, a duration in exponent notation', async ({ world }) => {
   await world.writeConfig(STANDARD_CONFIG.replace(ALICE.mfaSerial, 'my phone'));
   await expectError(world, ['login', 'prod', ALICE.code], 2, /the MFA device "my phone" \(mfa_serial of profile prod\) is not a device ARN/);
   await world.writeConfig(STANDARD_CONFIG);
   await expectError(world, ['login', 'prod', '1234567'], 2, /the MFA code must be the 6 digits your device shows now, not "1234567"/);
-  await expectError(world, ['login', 'prod', ALICE.code, '--duration', '1h'], 2, /Invalid value for --duration: expected a number \(got "1h"\)/);
+  await expectError(world, ['login', 'prod', ALICE.code, '--duration', '1e3'], 2, /Invalid value for --duration: expected seconds like 3600, or hours and minutes like 90m, 12h or 1h30m \(got "1e3"\)/);
   const spaced = await world.aws2fa(['login', 'prod', '123 456']);
   assert.is(spaced.status, 0, spaced.stderr);
   assert.is(world.fake.requests.at(-1)!.params.TokenCode, ALICE.code);
