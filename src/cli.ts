@@ -3,11 +3,13 @@ import { isatty } from 'node:tty';
 import { Builtins, Cli, type CommandClass } from 'clipanion';
 import { EnvLoginCommand } from './commands/env/login.js';
 import { EnvLogoutCommand } from './commands/env/logout.js';
+import { HelpCommand } from './commands/help.js';
 import { InitCommand } from './commands/init.js';
 import { DefaultLoginCommand, LoginCommand } from './commands/login.js';
 import { LogoutCommand } from './commands/logout.js';
 import { StatusCommand } from './commands/status.js';
 import type { AppContext } from './context.js';
+import { commandsNear, helpRequest, mistakeLine, type KnownCommand } from './cli/mistakes.js';
 import { InterruptedError } from './errors.js';
 import { filesWritten, removeHeldFiles, writesSettled } from './store/in-flight.js';
 import { abandonQuestion, terminalOn } from './terminal.js';
@@ -16,7 +18,7 @@ import { VERSION } from './version.js';
 type Commands = Array<CommandClass<AppContext>>;
 
 // In registration order: Clipanion lists candidates, and --help commands of one category, in that order.
-const COMMANDS: Commands = [LoginCommand, DefaultLoginCommand, LogoutCommand, StatusCommand, EnvLoginCommand, EnvLogoutCommand, InitCommand];
+const COMMANDS: Commands = [LoginCommand, DefaultLoginCommand, LogoutCommand, StatusCommand, EnvLoginCommand, EnvLogoutCommand, InitCommand, HelpCommand];
 const EVERY_COMMAND: Commands = [Builtins.HelpCommand, Builtins.VersionCommand, ...COMMANDS];
 
 export function buildCli(colors = false, commands: Commands = EVERY_COMMAND): Cli<AppContext> {
@@ -38,16 +40,44 @@ function candidatesFor(argv: string[]): Commands {
 }
 
 // Clipanion's parse errors list every candidate usage; the reason of the best candidate (they come best first)
-// and a pointer to --help say it in one line.
-function parseErrorLine(error: unknown): string {
+// says it in one line.
+function parseErrorReason(error: unknown): string {
   const candidates = (error as { candidates?: Array<{ reason: string | null }> }).candidates;
   const reason = candidates?.find((candidate) => candidate.reason)?.reason;
   return (reason ?? (error instanceof Error ? error.message : String(error))).split('\n')[0]!.trim();
 }
 
+// Every path of every command (aliases too), with its options when a full Cli is at hand to list them.
+function knownCommands(cli?: Cli<AppContext>): KnownCommand[] {
+  const definitions = cli?.definitions() ?? [];
+  return COMMANDS.flatMap((command) => {
+    const paths = (command.paths ?? []).filter((path) => path.length > 0);
+    const main = paths[0];
+    if (!main) return [];
+    const usage = definitions.find((definition) => definition.path === `aws2fa ${main.join(' ')}`);
+    const options = (usage?.options ?? []).flatMap((option) => option.definition.split(' ')[0]!.split(','));
+    return paths.map((path) => ({ path, main, options }));
+  });
+}
+
+// A command line that does not parse: one line naming what was probably meant.
+function mistakeFor(argv: string[], error: unknown, cli: Cli<AppContext>): string {
+  const commands = knownCommands(cli);
+  const login = commands.find((command) => command.path.join(' ') === 'login')!;
+  return mistakeLine(argv, commands, { ...login, path: [] }, parseErrorReason(error));
+}
+
 // Parse errors too go to stderr as one line: Clipanion would print them to stdout.
 export async function runCli(argv: string[], context: AppContext): Promise<number> {
   const colors = context.colorDepth > 1;
+  if (argv[0] === `help` && !argv.slice(1).some((arg) => arg.startsWith(`-`))) {
+    const request = helpRequest(argv.slice(1), knownCommands());
+    if (`mistake` in request) {
+      context.stderr.write(`aws2fa: ${request.mistake}\n`);
+      return 2;
+    }
+    argv = request.argv;
+  }
   // The general help and the version need no parse, so no state machine; the help lists every command.
   if (argv.length === 1 && (argv[0] === `--help` || argv[0] === `-h`)) return buildCli(colors).run(new Builtins.HelpCommand(), context);
   if (argv.length === 1 && (argv[0] === `--version` || argv[0] === `-v`)) return buildCli(colors, []).run(new Builtins.VersionCommand(), context);
@@ -60,10 +90,12 @@ export async function runCli(argv: string[], context: AppContext): Promise<numbe
     try {
       command = cli.process(argv, context);
     } catch (error) {
-      context.stderr.write(`aws2fa: ${parseErrorLine(error)} (see aws2fa --help, or aws2fa COMMAND --help)\n`);
+      context.stderr.write(`aws2fa: ${mistakeFor(argv, error, cli)}\n`);
       return 2;
     }
   }
+  // `aws2fa statsu`: the default command's PROFILE may be a typo of a command, said if there is no such profile.
+  if (command instanceof DefaultLoginCommand && command.profile) command.commandsNear = commandsNear(command.profile, knownCommands()).map((path) => path.join(' '));
   return cli.run(command, context);
 }
 

@@ -1,7 +1,8 @@
 import { Command, type Usage } from 'clipanion';
 import { restoreNote, sessionSummary, warnIfShared } from './messages.js';
 import { SessionCommand } from './base.js';
-import { ECR_INCOMPLETE_STATUS } from '../errors.js';
+import { oneOf } from '../cli/suggest.js';
+import { BadInputError, ECR_INCOMPLETE_STATUS, UnknownProfileError } from '../errors.js';
 import { ecrRequest, loginRegistries } from '../mfa/ecr-registries.js';
 import { writeSession } from '../mfa/file-mode.js';
 import { resolveProfile } from '../mfa/profile.js';
@@ -50,4 +51,18 @@ export class LoginCommand extends SessionCommand {
 export class DefaultLoginCommand extends LoginCommand {
   static override paths = [Command.Default];
   static override usage = undefined;
+
+  // Set by src/cli.ts when PROFILE is a typo of a command (`aws2fa statsu`): said when there is no such profile.
+  commandsNear: string[] = [];
+
+  override async execute(): Promise<number> {
+    try {
+      return await super.execute();
+    } catch (error) {
+      if (error instanceof UnknownProfileError && this.commandsNear.length > 0) {
+        throw new BadInputError(`no profile ${this.profile}; did you mean the command ${oneOf(this.commandsNear)}?`);
+      }
+      throw error;
+    }
+  }
 }
