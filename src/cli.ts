@@ -9,6 +9,7 @@ import { DefaultLoginCommand, LoginCommand } from './commands/login.js';
 import { LogoutCommand } from './commands/logout.js';
 import { StatusCommand } from './commands/status.js';
 import type { AppContext } from './context.js';
+import { debugLast, namePlaceholders } from './cli/usage.js';
 import { commandsNear, helpRequest, mistakeLine, type KnownCommand } from './cli/mistakes.js';
 import { InterruptedError } from './errors.js';
 import { filesWritten, removeHeldFiles, writesSettled } from './store/in-flight.js';
@@ -21,8 +22,18 @@ type Commands = Array<CommandClass<AppContext>>;
 const COMMANDS: Commands = [LoginCommand, DefaultLoginCommand, LogoutCommand, StatusCommand, EnvLoginCommand, EnvLogoutCommand, InitCommand, HelpCommand];
 const EVERY_COMMAND: Commands = [Builtins.HelpCommand, Builtins.VersionCommand, ...COMMANDS];
 
+// Every usage Clipanion prints (--help, the general help, the build's pre-rendered help) comes through here.
+class AppCli extends Cli<AppContext> {
+  protected override getUsageByIndex(...args: Parameters<Cli<AppContext>['getUsageByIndex']>): ReturnType<Cli<AppContext>['getUsageByIndex']> {
+    const { usage, options } = super.getUsageByIndex(...args);
+    const named = options.map((option) => ({ ...option, definition: namePlaceholders(option.definition) }));
+    const debugAtEnd = [...named.filter((option) => option.definition !== `--debug`), ...named.filter((option) => option.definition === `--debug`)];
+    return { usage: debugLast(namePlaceholders(usage)), options: debugAtEnd };
+  }
+}
+
 export function buildCli(colors = false, commands: Commands = EVERY_COMMAND): Cli<AppContext> {
-  const cli = new Cli<AppContext>({ binaryLabel: `aws2fa`, binaryName: `aws2fa`, binaryVersion: VERSION, enableColors: colors });
+  const cli = new AppCli({ binaryLabel: `aws2fa`, binaryName: `aws2fa`, binaryVersion: VERSION, enableColors: colors });
   for (const command of commands) cli.register(command);
   return cli;
 }

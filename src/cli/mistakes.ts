@@ -8,7 +8,8 @@ export interface KnownCommand {
   options: string[]; // every name: --duration, --lifespan, ...
 }
 
-const HELP_OPTIONS = [`-h`, `--help`];
+// Accepted by every command, though not listed by all (`--debug` is hidden where it logs nothing).
+const ALWAYS_ACCEPTED = [`-h`, `--help`, `--debug`];
 const DURATION_OPTIONS = [`--duration`, `--lifespan`];
 
 const seeHelp = (path: string[]) => ` (see aws2fa ${path.join(` `)} --help)`;
@@ -77,7 +78,7 @@ function optionLine(argv: string[], command: KnownCommand, reason: string): stri
       continue;
     }
     const name = arg.split(`=`)[0]!;
-    if (command.options.includes(name) || HELP_OPTIONS.includes(name)) continue;
+    if (command.options.includes(name) || ALWAYS_ACCEPTED.includes(name)) continue;
     const near = closest(name, command.options);
     return `unknown option ${name}${near.length > 0 ? `; did you mean ${oneOf(near)}?` : ``}${seeHelp(command.main)}`;
   }

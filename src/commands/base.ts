@@ -24,8 +24,12 @@ export function reportError(context: AppContext, error: unknown): number {
   return 1;
 }
 
+// Accepted by every command; shown in the help of those that log something (they declare it again, shown).
+export const debugOption = (shown: boolean) =>
+  Option.Boolean('--debug', false, { description: 'Log files, profile, region, endpoint and each request to stderr (secrets masked); also AWS2FA_DEBUG=1', hidden: !shown });
+
 export abstract class AppCommand extends Command<AppContext> {
-  debug = Option.Boolean('--debug', false, { description: 'Log files, profile, region, endpoint and each request to stderr (secrets masked); also AWS2FA_DEBUG=1' });
+  debug = debugOption(false);
 
   override async validateAndExecute(): Promise<number> {
     if (this.debug) enableDebug(this.context);
@@ -80,6 +84,7 @@ export const dockerCommandOption = () =>
   Option.String(`--docker-command`, { description: `Docker-compatible client for --ecr, e.g. podman (default: $AWS2FA_DOCKER, else docker)` });
 
 export abstract class SessionCommand extends FolderCommand {
+  override debug = debugOption(true);
   profile = Option.String({ required: false, name: 'PROFILE' });
   code = Option.String({ required: false, name: 'CODE' });
 

@@ -1,5 +1,5 @@
 import { Command, Option } from 'clipanion';
-import { dockerCommandOption, ecrOption, ecrRegionOption, FolderCommand, reportError } from './base.js';
+import { debugOption, dockerCommandOption, ecrOption, ecrRegionOption, FolderCommand, reportError } from './base.js';
 import { warnIfShared } from './messages.js';
 import { ECR_INCOMPLETE_STATUS } from '../errors.js';
 import { ecrRequest, logoutRegistries, wantsEcr } from '../mfa/ecr-registries.js';
@@ -30,6 +30,7 @@ export class LogoutCommand extends FolderCommand {
     ],
   });
 
+  override debug = debugOption(true);
   profile = Option.String({ required: false, name: 'PROFILE' });
 
   ecr = ecrOption(`out of`);

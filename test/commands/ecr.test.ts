@@ -207,7 +207,7 @@ Ecr('a malformed --ecr-region is a usage error before any request', async ({ wor
   }
   const logout = await world.aws2fa(['logout', 'prod', '--ecr-region', 'nowhere'], { env: { PATH: pathWith(docker.bin) } });
   assert.is(logout.status, 2);
-  assert.match(logout.stderr, /^aws2fa: Invalid value for --ecr-region: "nowhere" is not a region name like eu-west-1 \(see aws2fa --help/);
+  assert.match(logout.stderr, /^aws2fa: Invalid value for --ecr-region: "nowhere" is not a region name like eu-west-1 \(see aws2fa logout --help\)\n$/);
   assert.is(world.fake.requests.length, 0);
   assert.is((await docker.calls()).length, 0);
   assert.equal(await world.snapshot(), before);

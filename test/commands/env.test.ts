@@ -74,7 +74,7 @@ Env('every failure leaves stdout empty: bad code, AWS refusal, usage errors, unk
     [['env', 'login', 'nope', ALICE.code], 1, /profile nope is not in/],
     [['env', 'login', 'prod', ALICE.code, '--duration', '5'], 2, /Invalid value for --duration/],
     [['env', 'login', 'prod', ALICE.code, '--shell', 'tcsh'], 2, /Invalid value for --shell/],
-    [['env', 'login', 'prod', ALICE.code, '--bogus'], 2, /Unsupported option name/],
+    [['env', 'login', 'prod', ALICE.code, '--bogus'], 2, /^aws2fa: unknown option --bogus \(see aws2fa env login --help\)\n$/],
     [['env', 'login', 'prod', ALICE.code, '--name', 'a', '--directory', 'b'], 2, /mutually exclusive/],
     [['env', 'logout', '--shell', 'tcsh'], 2, /Invalid value for --shell/],
   ];

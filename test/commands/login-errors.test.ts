@@ -120,7 +120,7 @@ Errors('--directory and --name together are a usage error', async ({ world }) =>
 });
 
 Errors('unknown options are one line on stderr, not Clipanion usage on stdout', async ({ world }) => {
-  await expectFailure(world, ['login', 'prod', '--bogus'], 2, /^aws2fa: Unsupported option name \("--bogus"\)/);
+  await expectFailure(world, ['login', 'prod', '--bogus'], 2, /^aws2fa: unknown option --bogus \(see aws2fa login --help\)\n$/);
 });
 
 Errors.run();
