@@ -41,7 +41,8 @@ export class LoginCommand extends SessionCommand {
     const started = await startSession(this.context, profile, { code: this.code, serial: this.serial, durationSeconds: this.duration });
     const written = await writeSession(profile.files.credentials, profile.name, started.keys);
     if (started.serialWasAsked) await rememberSerial(profile, started.serial);
-    this.context.stdout.write(`${sessionSummary(`Logged in ${profile.name}`, started.keys.expiration, this.context.now())}\n${restoreNote(profile.name)}\n`);
+    this.context.stdout.write(`${sessionSummary(`Logged in ${profile.name}`, started.keys.expiration, this.context.now())}\n`);
+    if (written.backupCreated) this.context.stdout.write(`${restoreNote(profile.name)}\n`);
     warnIfShared(this.context, written);
     if (ecr && !(await loginRegistries(this.context, started.keys, ecr))) return ECR_INCOMPLETE_STATUS;
     return 0;

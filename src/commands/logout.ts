@@ -1,6 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { debugOption, dockerCommandOption, ecrOption, ecrRegionOption, FolderCommand, reportError } from './base.js';
 import { warnIfShared } from './messages.js';
+import { withConfigAdvice } from '../advice.js';
 import { ECR_INCOMPLETE_STATUS } from '../errors.js';
 import { ecrRequest, logoutRegistries, wantsEcr } from '../mfa/ecr-registries.js';
 import { restoreLongTermKeys } from '../mfa/file-mode.js';
@@ -41,7 +42,7 @@ export class LogoutCommand extends FolderCommand {
     const name = profileName(this, this.context.env);
     const files = resolveAwsFiles(this, this.context.env, this.context.home);
     const current = loadIniFile(files.credentials);
-    requireProfile(current.doc, name, files.credentials, current.exists); // a typo is an error, and found before taking the lock
+    withConfigAdvice(name, files, () => requireProfile(current.doc, name, files.credentials, current.exists)); // a typo is an error, and found before taking the lock
     const outcome = await restoreLongTermKeys(files.credentials, name);
     if (!outcome.restored) {
       const why = outcome.foreignSession

@@ -1,5 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { FolderCommand } from './base.js';
+import { withConfigAdvice } from '../advice.js';
 import { profileName } from '../mfa/profile.js';
 import { backupSectionFor, holdsSession, keysIn, profileNames, requireProfile } from '../store/credentials.js';
 import { findSection, optionValue, type IniDocument } from '../store/ini.js';
@@ -74,7 +75,8 @@ export class StatusCommand extends FolderCommand {
     const files = resolveAwsFiles(this, env, home);
     const credentials = loadIniFile(files.credentials);
     const now = this.context.now();
-    if (this.profile !== undefined) requireProfile(credentials.doc, profileName(this, env), files.credentials, credentials.exists);
+    const name = profileName(this, env);
+    if (this.profile !== undefined) withConfigAdvice(name, files, () => requireProfile(credentials.doc, name, files.credentials, credentials.exists));
     const names = this.profile !== undefined ? [profileName(this, env)] : profileNames(credentials.doc);
     const profiles = names.map((name) => profileStatus(credentials.doc, name, now));
     const shell = shellStatus(env, now);

@@ -1,14 +1,16 @@
 import { resolveTarget, writeFileAtomic, type WriteResult } from '../store/atomic.js';
-import { applyLogin, applyLogout, holdsSession, requireProfile, type SessionKeys } from '../store/credentials.js';
+import { applyLogin, applyLogout, backupSectionFor, holdsSession, requireProfile, type SessionKeys } from '../store/credentials.js';
 import { findSection, joinLines } from '../store/ini.js';
 import { withFileLock } from '../store/lock.js';
 import { loadIniFile } from '../store/read.js';
 
 // Read-modify-write under the lock, from a fresh read: another run may have logged in while STS answered us.
-export async function writeSession(path: string, profile: string, session: SessionKeys): Promise<WriteResult> {
+// backupCreated: this write put the long-term keys aside (the first login since the last logout).
+export async function writeSession(path: string, profile: string, session: SessionKeys): Promise<WriteResult & { backupCreated: boolean }> {
   return withFileLock(resolveTarget(path), async () => {
     const fresh = loadIniFile(path);
-    return writeFileAtomic(path, joinLines(applyLogin(fresh.doc, profile, session, path)));
+    const backupCreated = !findSection(fresh.doc, backupSectionFor(profile));
+    return { ...writeFileAtomic(path, joinLines(applyLogin(fresh.doc, profile, session, path))), backupCreated };
   });
 }
 

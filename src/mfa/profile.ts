@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.js';
 import { debugFor } from '../debug.js';
+import { withConfigAdvice } from '../advice.js';
 import { InvalidRegionError } from '../errors.js';
 import { shortKey } from '../aws/failures.js';
 import { isRegionName } from '../aws/regions.js';
@@ -40,7 +41,7 @@ export async function resolveProfile(context: AppContext, request: ProfileReques
   const name = profileName(request, context.env);
   const files = resolveAwsFiles(request, context.env, context.home);
   const [credentials, config] = [loadIniFile(files.credentials), loadIniFile(files.config)];
-  const longTerm = longTermKeysFor(credentials.doc, name, files.credentials, credentials.exists);
+  const longTerm = withConfigAdvice(name, files, () => longTermKeysFor(credentials.doc, name, files.credentials, credentials.exists));
   const base = { name, credentials, config };
   const profileRegion = profileValue(base, 'region');
   const [stsRegion, regionFrom] = firstOf([

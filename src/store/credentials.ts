@@ -1,3 +1,4 @@
+import { configureCommand } from '../advice.js';
 import {
   BackupConflictError,
   NoLongTermKeysError,
@@ -48,18 +49,22 @@ export interface LongTermSource {
   from: 'profile' | 'backup';
 }
 
+const MAX_LISTED = 10;
+
 export function requireProfile(doc: IniDocument, profile: string, path: string, fileExists = true): void {
   if (findSection(doc, profile) || findSection(doc, backupSectionFor(profile))) return;
   if (!fileExists) {
-    throw new UnknownProfileError(`there is no credentials file at ${path}: create it with aws configure --profile ${profile}`);
+    throw new UnknownProfileError(`there is no credentials file at ${path}: create it with ${configureCommand(path, profile)}`);
   }
   const known = profileNames(doc);
-  const list = known.length > 0 ? `known profiles: ${known.join(', ')}` : 'it has no profiles';
+  // A file of many accounts would make a paragraph of the one line.
+  const listed = known.length > MAX_LISTED ? `${known.slice(0, MAX_LISTED).join(', ')} and ${known.length - MAX_LISTED} more` : known.join(', ');
+  const list = known.length > 0 ? `known profiles: ${listed}` : 'it has no profiles';
   // The AWS CLI reads [profile x] in the credentials file as a profile named "profile x", not x.
   const prefixed = findSection(doc, `profile ${profile}`)
     ? `; note: [profile ${profile}] in this file is a profile named "profile ${profile}", as the AWS CLI reads it (only the config file takes the "profile " prefix)`
     : '';
-  throw new UnknownProfileError(`profile ${profile} is not in ${path} (${list}); add its keys with: aws configure --profile ${profile}${prefixed}`);
+  throw new UnknownProfileError(`profile ${profile} is not in ${path} (${list}); add its keys with: ${configureCommand(path, profile)}${prefixed}`);
 }
 
 function sameKeys(a: AccessKeys | undefined, b: AccessKeys | undefined): boolean {
@@ -111,11 +116,11 @@ export function longTermKeysFor(doc: IniDocument, profile: string, path: string,
   if (holdsSession(section)) {
     throw new UnrestorableSessionError(
       `[${profile}] in ${path} holds session keys and there is no [${backupSectionFor(profile)}] with long-term keys; ` +
-        `refusing to overwrite keys that could not be restored: put the long-term keys back with aws configure --profile ${profile}`,
+        `refusing to overwrite keys that could not be restored: put the long-term keys back with ${configureCommand(path, profile)}`,
     );
   }
   throw new NoLongTermKeysError(
-    `[${profile}] in ${path} has no aws_access_key_id and aws_secret_access_key; add them with: aws configure --profile ${profile}`,
+    `[${profile}] in ${path} has no aws_access_key_id and aws_secret_access_key; add them with: ${configureCommand(path, profile)}`,
   );
 }
 

@@ -32,7 +32,7 @@ Errors('unknown profile names the file and the known profiles', async ({ world }
 });
 
 Errors('a missing credentials file says how to create one', async ({ world }) => {
-  await expectFailure(world, ['login', 'prod', '123456', '--directory', `${world.home}/empty`], 1, /no credentials file at .*empty\/credentials: create it with aws configure --profile prod/);
+  await expectFailure(world, ['login', 'prod', '123456', '--directory', `${world.home}/empty`], 1, new RegExp(`no credentials file at ${world.home}/empty/credentials: create it with AWS_SHARED_CREDENTIALS_FILE=${world.home}/empty/credentials aws configure --profile prod\n$`));
 });
 
 Errors('a profile without long-term keys', async ({ world }) => {
