@@ -78,11 +78,24 @@ function mistakeFor(argv: string[], error: unknown, cli: Cli<AppContext>): strin
   return mistakeLine(argv, commands, { ...login, path: [] }, parseErrorReason(error));
 }
 
+const HELP_FLAGS = [`--help`, `-h`];
+
+// `aws2fa help env login`, `aws2fa --help env login` and `aws2fa help env login --help` all ask for the help of
+// env login: the words, or undefined for anything else (`aws2fa help --help` is the help of help itself).
+function helpWanted(argv: string[]): string[] | undefined {
+  const [first, ...rest] = argv;
+  if (first !== `help` && !(first !== undefined && HELP_FLAGS.includes(first) && rest.length > 0)) return undefined;
+  if (first === `help` && rest.length === 1 && HELP_FLAGS.includes(rest[0]!)) return undefined;
+  const words = rest.filter((arg) => !HELP_FLAGS.includes(arg));
+  return words.some((word) => word.startsWith(`-`)) ? undefined : words;
+}
+
 // Parse errors too go to stderr as one line: Clipanion would print them to stdout.
 export async function runCli(argv: string[], context: AppContext): Promise<number> {
   const colors = context.colorDepth > 1;
-  if (argv[0] === `help` && !argv.slice(1).some((arg) => arg.startsWith(`-`))) {
-    const request = helpRequest(argv.slice(1), knownCommands());
+  const wanted = helpWanted(argv);
+  if (wanted) {
+    const request = helpRequest(wanted, knownCommands());
     if (`mistake` in request) {
       context.stderr.write(`aws2fa: ${request.mistake}\n`);
       return 2;

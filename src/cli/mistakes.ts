@@ -100,5 +100,6 @@ export function helpRequest(words: string[], commands: KnownCommand[]): { argv: 
   if (words.length === 0) return { argv: [`--help`] };
   const typed = commandTyped(words, commands);
   if (typed && typed.path.length === words.length) return { argv: [...words, `--help`] };
+  if (typed) return { mistake: guessLine(`no command ${words.join(` `)}`, [typed.path]) };
   return { mistake: unknownCommandLine(words, commands) ?? `no command ${words.join(` `)}${SEE_GENERAL_HELP}` };
 }

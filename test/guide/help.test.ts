@@ -26,6 +26,8 @@ Help('aws2fa help and aws2fa help COMMAND print what --help prints', async ({ ho
     assert.equal([own.status, own.stderr], [0, ''], path.join(' '));
     assert.equal(await runBinary(['help', ...path], env), own, path.join(' '));
   }
+  const envLogin = await runBinary(['env', 'login', '--help'], env);
+  for (const argv of [['--help', 'env', 'login'], ['-h', 'env', 'login'], ['help', 'env', 'login', '--help']]) assert.equal(await runBinary(argv, env), envLogin, argv.join(' '));
   const ofHelp = await runBinary(['help', '--help'], env);
   assert.equal([ofHelp.status, ofHelp.stderr], [0, '']);
   assert.match(ofHelp.stdout, /\$ aws2fa help env login/);
