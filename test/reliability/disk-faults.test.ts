@@ -60,7 +60,7 @@ Disk('a missing credentials folder is a clear error, and is not created', async 
   const missing = join(world.home, 'missing', 'credentials');
   const result = await binary(world, ['login', 'prod', ALICE.code], { env: { AWS_SHARED_CREDENTIALS_FILE: missing } });
   assert.is(result.status, 1);
-  assert.match(result.stderr, /there is no credentials file at .*missing\/credentials: create it with aws configure --profile prod/);
+  assert.match(result.stderr, /there is no credentials file at .*missing\/credentials: create it with AWS_SHARED_CREDENTIALS_FILE=.*missing\/credentials aws configure --profile prod/);
   assert.not.ok((await readdir(world.home)).includes('missing'));
 });
 
