@@ -91,16 +91,13 @@ function __aws2fa_renew --on-event fish_prompt
     __aws2fa_seconds "$AWS2FA_EXPIRES"; and __aws2fa_seconds "$AWS2FA_ROOT_EXPIRES"; or return 0
     set -l now (date +%s)
     test (math $AWS2FA_EXPIRES - $now) -lt 300; and test (math $AWS2FA_ROOT_EXPIRES - $now) -ge 300; or return 0
-    # The code lands in `out`; the messages (swapped through fd 5) in `err`, shown only on failure.
-    set -l out
-    set -l code 0
-    set -l err (begin
-        set out (__aws2fa_run env login --renew --shell fish -- $AWS2FA_PROFILE </dev/null 2>&5 5>&-)
-        set code $status
-    end 5>&1)
-    if test $code -ne 0
+    # The code lands in `out`; the messages (stderr piped to `read`, a builtin) in `err`, shown only on failure.
+    set -l err
+    set -l code
+    set -l out (__aws2fa_run env login --renew --shell fish -- $AWS2FA_PROFILE </dev/null 2>| read -z err; set code $pipestatus[1])
+    if test "$code" != 0
         set -g __aws2fa_renew_failed $AWS2FA_EXPIRES
-        printf '%s\n' $err >&2
+        printf '%s\n' (string trim -r -- "$err") >&2
         return 0
     end
     string join \n -- $out | source
