@@ -161,15 +161,15 @@ function __aws2fa_renew() {
 
 # Command words, and options per command: test/shell/completion.test.ts checks them against the CLI's own.
 function __aws2fa_options() {
-  local __aws2fa_folder='--directory --name' __aws2fa_ecr='--ecr --ecr-region --docker-command'
+  local __aws2fa_files='--directory --name' __aws2fa_ecr='--ecr --ecr-region --docker-command'
   local __aws2fa_session="--duration --lifespan --serial --region"
   case $1 in
-    login | 'mfa login') __aws2fa_list="--debug $__aws2fa_folder $__aws2fa_session $__aws2fa_ecr" ;;
-    logout | 'mfa logout') __aws2fa_list="--debug $__aws2fa_folder $__aws2fa_ecr" ;;
-    status) __aws2fa_list="--debug $__aws2fa_folder --json" ;;
-    'env login') __aws2fa_list="--debug $__aws2fa_folder $__aws2fa_session $__aws2fa_ecr --shell" ;;
+    login | 'mfa login') __aws2fa_list="--debug $__aws2fa_files $__aws2fa_session $__aws2fa_ecr" ;;
+    logout | 'mfa logout') __aws2fa_list="--debug $__aws2fa_files $__aws2fa_ecr" ;;
+    status) __aws2fa_list="--debug $__aws2fa_files --json" ;;
+    'env login') __aws2fa_list="--debug $__aws2fa_files $__aws2fa_session $__aws2fa_ecr --shell" ;;
     'env logout') __aws2fa_list='--debug --shell' ;;
-    exec) __aws2fa_list="--debug $__aws2fa_folder $__aws2fa_session" ;;
+    exec) __aws2fa_list="--debug $__aws2fa_files $__aws2fa_session" ;;
     init) __aws2fa_list='--debug' ;;
     *) __aws2fa_list='' ;;
   esac
@@ -177,15 +177,16 @@ function __aws2fa_options() {
 }
 
 # From the words before the cursor (after `aws2fa`) and the word at it, sets __aws2fa_want (words, profiles,
-# dirs, commands, nothing), __aws2fa_list (the words to offer) and __aws2fa_folder (--directory/--name given).
+# dirs, commands, nothing), __aws2fa_list (the words to offer), and __aws2fa_folder / __aws2fa_place (a
+# --directory DIR or --name NAME given, for the profile names).
 function __aws2fa_decide() {
   local __aws2fa_current=$1 __aws2fa_path='' __aws2fa_count=0 __aws2fa_after='' __aws2fa_value='' __aws2fa_word
   local __aws2fa_commands='login logout status env exec init help mfa'
   shift
-  __aws2fa_want=nothing __aws2fa_list='' __aws2fa_folder=''
+  __aws2fa_want=nothing __aws2fa_list='' __aws2fa_folder='' __aws2fa_place=''
   for __aws2fa_word in "$@"; do
     if [ -n "$__aws2fa_value" ]; then
-      case $__aws2fa_value in --directory | --name) __aws2fa_folder="$__aws2fa_value $__aws2fa_word" ;; esac
+      case $__aws2fa_value in --directory | --name) __aws2fa_folder=$__aws2fa_value __aws2fa_place=$__aws2fa_word ;; esac
       __aws2fa_value=''
       continue
     fi
@@ -243,15 +244,17 @@ function __aws2fa_decide() {
   esac
 }
 
-# Profile names of both files (one process; nothing on stderr, whatever the files hold). Word splitting of
-# the folder option is meant: `--name NAME` / `--directory DIR` as two words.
+# Profile names of both files (one process; nothing on stderr, whatever the files hold).
 function __aws2fa_profiles() {
-  # shellcheck disable=SC2086
-  \command aws2fa __complete profiles $__aws2fa_folder 2>/dev/null
+  if [ -n "$__aws2fa_folder" ]; then
+    \command aws2fa __complete profiles "$__aws2fa_folder" "$__aws2fa_place" 2>/dev/null
+  else
+    \command aws2fa __complete profiles 2>/dev/null
+  fi
 }
 
 function __aws2fa_complete_bash() {
-  local __aws2fa_want __aws2fa_list __aws2fa_folder __aws2fa_candidate __aws2fa_quoted
+  local __aws2fa_want __aws2fa_list __aws2fa_folder __aws2fa_place __aws2fa_candidate __aws2fa_quoted
   local __aws2fa_current=${COMP_WORDS[COMP_CWORD]-}
   __aws2fa_decide "$__aws2fa_current" "${COMP_WORDS[@]:1:COMP_CWORD-1}"
   COMPREPLY=()
@@ -275,7 +278,7 @@ function __aws2fa_complete_bash() {
 }
 
 function __aws2fa_complete_zsh() {
-  local __aws2fa_want __aws2fa_list __aws2fa_folder __aws2fa_candidate
+  local __aws2fa_want __aws2fa_list __aws2fa_folder __aws2fa_place __aws2fa_candidate
   local -a __aws2fa_words __aws2fa_names
   __aws2fa_decide "${words[CURRENT]-}" "${words[@]:1:$((CURRENT - 2))}"
   case $__aws2fa_want in

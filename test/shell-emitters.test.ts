@@ -127,10 +127,12 @@ Units(`env login (POSIX): unsets shadowing variables, exports the session, RFC 3
   assert.is(renderEnvLogin(`sh`, SESSION), renderEnvLogin(`zsh`, SESSION));
 });
 
-Units(`env login without a region puts back the user's region in place of one an earlier env login set`, () => {
+Units(`env login without a region puts back the user's region in place of one an earlier env login set, keeps one the user set since`, () => {
   const lines = renderEnvLogin(`sh`, { ...SESSION, region: undefined }).split(`\n`);
   assert.equal(lines.slice(-5), [
-    `if [ -n "\${AWS2FA_REGION-}" ]; then ${restoreLine(`AWS_REGION`)}; ${restoreLine(`AWS_DEFAULT_REGION`)}; fi`,
+    `if [ -n "\${AWS2FA_REGION-}" ]; then ` +
+      `if [ "\${AWS_REGION-}" = "\${AWS2FA_REGION-}" ]; then ${restoreLine(`AWS_REGION`)}; fi; ` +
+      `if [ "\${AWS_DEFAULT_REGION-}" = "\${AWS2FA_REGION-}" ]; then ${restoreLine(`AWS_DEFAULT_REGION`)}; fi; fi`,
     `unset AWS2FA_REGION`,
     `unset AWS2FA_ROOT_PROFILE`,
     `unset AWS2FA_ROOT_EXPIRES`,
@@ -335,6 +337,38 @@ for (const shell of SHELLS) {
       { code: renderEnvLogout(shell.kind), expect: loggedOut(`stale`, `user-region`) },
       // Nothing saved any more: a second logout changes nothing of the user's.
       { code: renderEnvLogout(shell.kind), expect: loggedOut(`stale`, `user-region`) },
+    ]);
+  });
+}
+
+for (const shell of SHELLS) {
+  const e = emitterOf(shell);
+  const prod = { ...SESSION, expiration: new Date(Date.UTC(2030, 0, 2)) };
+  const user = (values: Record<string, string | null>) => ({
+    code: `${Object.entries(values).map(([name, value]) => (value === null ? e.unset(name) : e.set(name, value))).join(`\n`)}\n`,
+    expect: values,
+  });
+  const RESTORED = [`AWS_PROFILE`, `AWS_DEFAULT_PROFILE`, `AWS_REGION`, `AWS_DEFAULT_REGION`];
+  const ours = Object.fromEntries([`AWS2FA_SAVED`, ...RESTORED.map(name => `AWS2FA_SAVED_${name}`), `AWS2FA_REGION`, `AWS2FA_PROFILE`].map(name => [name, null]));
+
+  Real(`${shell.kind}: env logout after two env logins: unset stays unset`, () => {
+    evaluate(shell, [
+      { code: renderEnvLogin(shell.kind, prod), expect: { AWS_REGION: `eu-west-1`, AWS2FA_SAVED: `1`, AWS2FA_SAVED_AWS_PROFILE: null } },
+      { code: renderEnvLogin(shell.kind, { ...prod, region: `us-west-2` }), expect: { AWS_REGION: `us-west-2` } },
+      { code: renderEnvLogout(shell.kind), expect: { ...Object.fromEntries(RESTORED.map(name => [name, null])), ...ours } },
+    ]);
+  });
+
+  Real(`${shell.kind}: env logout restores what was set before the first env login, also when changed in between`, () => {
+    evaluate(shell, [
+      user({ AWS_PROFILE: `orig`, AWS_DEFAULT_PROFILE: ``, AWS_REGION: null, AWS_DEFAULT_REGION: `ap-south-1` }),
+      { code: renderEnvLogin(shell.kind, prod), expect: { AWS_PROFILE: null, AWS_DEFAULT_PROFILE: null, AWS_DEFAULT_REGION: `eu-west-1` } },
+      // The user changes them while the session lasts; a second login keeps the first saving.
+      user({ AWS_PROFILE: `other`, AWS_REGION: `sa-east-1` }),
+      { code: renderEnvLogin(shell.kind, { ...prod, region: undefined }), expect: { AWS_PROFILE: null, AWS_REGION: `sa-east-1`, AWS_DEFAULT_REGION: `ap-south-1` } },
+      { code: renderEnvLogout(shell.kind), expect: { AWS_PROFILE: `orig`, AWS_DEFAULT_PROFILE: ``, AWS_REGION: null, AWS_DEFAULT_REGION: `ap-south-1`, ...ours } },
+      // Nothing saved any more: a logout again changes nothing.
+      { code: renderEnvLogout(shell.kind), expect: { AWS_PROFILE: `orig`, AWS_DEFAULT_PROFILE: ``, AWS_DEFAULT_REGION: `ap-south-1` } },
     ]);
   });
 }

@@ -28,6 +28,10 @@ export function ifDefined(name: string, lines: string[], otherwise: string[] = [
   return otherwise.length > 0 ? `${test}; else; ${otherwise.join(`; `)}; end` : `${test}; end`;
 }
 
+export function ifEqual(name: string, other: string, lines: string[]): string {
+  return `if test "$${checkName(name)}" = "$${checkName(other)}"; ${lines.join(`; `)}; end`;
+}
+
 export function ifUnset(name: string, lines: string[]): string {
   return `if not set -q -g ${checkName(name)}; ${lines.join(`; `)}; end`;
 }

@@ -26,6 +26,7 @@ interface Emitter {
   ifSet(name: string, lines: string[]): string;
   ifDefined(name: string, lines: string[], otherwise?: string[]): string;
   ifUnset(name: string, lines: string[]): string;
+  ifEqual(name: string, other: string, lines: string[]): string;
 }
 
 function emitterFor(shell: ShellName): Emitter {
@@ -104,8 +105,10 @@ export function renderEnvLogin(shell: ShellName, session: EnvSession): string {
   if (session.region) {
     lines.push(...[...REGION, REGION_MARKER].map(name => e.set(name, session.region ?? ``)));
   } else {
-    // A region left by an earlier env login belongs to that profile, not to this one: the user's own comes back.
-    lines.push(e.ifSet(REGION_MARKER, restore(e, REGION)), e.unset(REGION_MARKER));
+    // A region left by an earlier env login (still the marker's value) belongs to that profile, not to this one:
+    // the user's from before comes back. One the user set since then stays.
+    const restoreOurs = REGION.map(name => e.ifEqual(name, REGION_MARKER, restore(e, [name])));
+    lines.push(e.ifSet(REGION_MARKER, restoreOurs), e.unset(REGION_MARKER));
   }
   if (session.root) {
     lines.push(e.set(`AWS2FA_ROOT_PROFILE`, session.root.profile), e.set(`AWS2FA_ROOT_EXPIRES`, unixSeconds(session.root.expiration)));

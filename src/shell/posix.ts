@@ -42,6 +42,11 @@ export function ifDefined(name: string, lines: string[], otherwise: string[] = [
   return otherwise.length > 0 ? `${test}; else ${otherwise.join(`; `)}; fi` : `${test}; fi`;
 }
 
+// `${NAME-}` so that an unset variable compares as empty under `set -u`.
+export function ifEqual(name: string, other: string, lines: string[]): string {
+  return `if [ "\${${checkName(name)}-}" = "\${${checkName(other)}-}" ]; then ${lines.join(`; `)}; fi`;
+}
+
 export function ifUnset(name: string, lines: string[]): string {
   return `if [ -z "\${${checkName(name)}-}" ]; then ${lines.join(`; `)}; fi`;
 }

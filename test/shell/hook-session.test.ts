@@ -32,14 +32,15 @@ for (const shell of availableShells([`bash`, `zsh`, `fish`])) {
     assert.is(r.calls[0]?.argv, `[env][login][--shell][${kind}][--][-prod][123456]`);
   });
 
-  const prompts: [string, string, string, string][] = [
-    [`control characters are dropped from the profile`, `\x1b]0;pwned\x07\x1b[31mprod\r\n`, String(now() + 2730), `]0;pwned[31mprod 45m`],
-    [`an expiry of 26 digits shows nothing and no error`, `prod`, `12345678901234567890123456`, ``],
-    [`an expiry of 13 digits shows nothing`, `prod`, `1234567890123`, ``],
+  // Expiries as functions: read the clock when the test runs, with half a minute to spare.
+  const prompts: [string, string, () => string, string][] = [
+    [`control characters are dropped from the profile`, `\x1b]0;pwned\x07\x1b[31mprod\r\n`, () => String(now() + 2730), `]0;pwned[31mprod 45m`],
+    [`an expiry of 26 digits shows nothing and no error`, `prod`, () => `12345678901234567890123456`, ``],
+    [`an expiry of 13 digits shows nothing`, `prod`, () => `1234567890123`, ``],
   ];
   for (const [what, profile, expires, expected] of prompts) {
     Hooked(`${kind}: aws2fa_prompt, ${what}`, () => {
-      const r = run([d.load, d.set(`AWS2FA_PROFILE`, profile), d.set(`AWS2FA_EXPIRES`, expires), `aws2fa_prompt`, d.status(`|st`), precmd]);
+      const r = run([d.load, d.set(`AWS2FA_PROFILE`, profile), d.set(`AWS2FA_EXPIRES`, expires()), `aws2fa_prompt`, d.status(`|st`), precmd]);
       assert.is(r.stderr, ``);
       assert.is(r.stdout, `${expected}|st=0\n`);
       assert.is(r.calls.length, 0);
