@@ -117,7 +117,7 @@ Completion(`the hooks' commands and options per command are the CLI's`, () => {
   }
   // `mfa login` / `mfa logout` are the same commands as login / logout.
   for (const verb of [`login`, `logout`]) {
-    if (cli.process([`mfa`, verb, `p`]).constructor === cli.process([verb, `p`]).constructor) fromCli.set(`mfa ${verb}`, fromCli.get(verb)!);
+    if (cli.process([`mfa`, verb, `p`], {} as never).constructor === cli.process([verb, `p`], {} as never).constructor) fromCli.set(`mfa ${verb}`, fromCli.get(verb)!);
   }
   // Commands the hook already knows that other work adds to the CLI; compared as soon as the CLI has them.
   const PENDING = new Set([`exec`, `help`]);

@@ -122,6 +122,18 @@ for (const shell of availableShells([`bash`, `zsh`, `fish`])) {
   });
 }
 
+// Loading is as cheap as defining functions: no command can be found, and none is missed.
+for (const shell of availableShells([`bash`, `zsh`, `fish`])) {
+  const d = dialect(shell);
+  Hooked(`${shell.kind}: interactive: loading twice and a prompt without a session start no process`, () => {
+    const precmd = shell.kind === `fish` ? `emit fish_prompt` : `__aws2fa_precmd`;
+    const prompt = shell.kind === `fish` ? `` : `aws2fa_prompt; ${d.set(`AWS2FA_PROFILE`, `prod`)}; ${d.set(`AWS2FA_EXPIRES`, String(now() + 2730))}; aws2fa_prompt; echo`;
+    const r = runHooked(shell, [d.load, d.load, precmd, prompt, d.status(`st`)], [], { interactive: true, env: { PATH: `/nonexistent` } });
+    assert.is(r.stderr, ``);
+    assert.is(r.stdout, `${shell.kind === `fish` ? `` : `prod 45m\n`}st=0\n`);
+  });
+}
+
 // Interactive shells only: the hook installs its prompt hook once however often it is loaded.
 for (const shell of availableShells([`bash`, `zsh`])) {
   const d = dialect(shell);
