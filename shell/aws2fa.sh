@@ -77,18 +77,18 @@ function __aws2fa_env() {
 }
 
 # Plain decimal seconds of at most 12 digits: shell arithmetic would evaluate anything else as an expression
-# (code injection through `a[$(cmd)]`), a leading 0 means octal, and 26 digits overflow.
+# (code injection through `a[$(cmd)]`), a leading 0 means octal, and 26 digits overflow. (aws2fa_prompt has
+# the same test inline: it runs at every prompt.)
 function __aws2fa_seconds() {
   case ${1-} in
-    '' | 0* | *[!0-9]*) return 1 ;;
+    '' | 0* | *[!0-9]* | ?????????????*) return 1 ;;
   esac
-  [ "${#1}" -le 12 ]
 }
 
 # Sets __aws2fa_now (the caller's local) to the Unix time without starting a process: zsh/datetime is a module,
 # loaded in-process; bash >= 5 has EPOCHSECONDS, bash 4.2+ printf %(%s)T. bash 3.2 has no clock: status 1.
 function __aws2fa_clock() {
-  if [ -n "${ZSH_VERSION-}" ]; then zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null; fi
+  if [ -n "${ZSH_VERSION-}" ] && [ -z "${EPOCHSECONDS-}" ]; then zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null; fi
   __aws2fa_now=${EPOCHSECONDS-}
   if [ -z "$__aws2fa_now" ] && [ -n "${BASH_VERSION-}" ]; then
     printf -v __aws2fa_now '%(%s)T' -1 2>/dev/null
@@ -102,15 +102,28 @@ function __aws2fa_clock() {
 # The profile comes without control characters (no terminal escapes from the environment), and in zsh with
 # every `%` doubled, for a PROMPT with prompt_subst would expand `%F{red}` or `%~` in it.
 function aws2fa_prompt() {
-  local __aws2fa_now='' __aws2fa_left='' __aws2fa_name=''
-  [ -n "${AWS2FA_PROFILE-}" ] || return 0
-  __aws2fa_seconds "${AWS2FA_EXPIRES-}" || return 0
-  __aws2fa_name=${AWS2FA_PROFILE//[[:cntrl:]]/}
-  if [ -n "${ZSH_VERSION-}" ]; then __aws2fa_name=${__aws2fa_name//\%/%%}; fi
-  if ! __aws2fa_clock; then
-    printf '%s' "$__aws2fa_name"
-    return 0
+  local __aws2fa_now='' __aws2fa_left='' __aws2fa_name=${AWS2FA_PROFILE-}
+  [ -n "$__aws2fa_name" ] || return 0
+  case ${AWS2FA_EXPIRES-} in
+    '' | 0* | *[!0-9]* | ?????????????*) return 0 ;;
+  esac
+  case $__aws2fa_name in *[[:cntrl:]]*) __aws2fa_name=${__aws2fa_name//[[:cntrl:]]/} ;; esac
+  # The clock as in __aws2fa_clock, inline: a function call costs a prompt more than all the rest.
+  if [ -n "${ZSH_VERSION-}" ]; then
+    case $__aws2fa_name in *%*) __aws2fa_name=${__aws2fa_name//\%/%%} ;; esac
+    [ -n "${EPOCHSECONDS-}" ] || zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
   fi
+  __aws2fa_now=${EPOCHSECONDS-}
+  if [ -z "$__aws2fa_now" ] && [ -n "${BASH_VERSION-}" ]; then
+    printf -v __aws2fa_now '%(%s)T' -1 2>/dev/null
+  fi
+  case $__aws2fa_now in
+    '' | *[!0-9]*)
+      # No clock without starting a process (bash 3.2): the profile alone.
+      printf '%s' "$__aws2fa_name"
+      return 0
+      ;;
+  esac
   __aws2fa_left=$((AWS2FA_EXPIRES - __aws2fa_now))
   if [ "$__aws2fa_left" -le 0 ]; then
     printf '%s expired' "$__aws2fa_name"
