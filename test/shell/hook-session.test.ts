@@ -99,15 +99,16 @@ for (const shell of availableShells([`bash`, `zsh`, `fish`])) {
     );
   });
 
-  const noRenewal: [string, string[], string][] = [
-    [`more than 5 minutes left`, [renderEnvLogin(kind, session(`admin`, 400, { held: HELD, root: root(3600) }))], ``],
-    [`AWS2FA_RENEW=0`, [renderEnvLogin(kind, session(`admin`, 100, { held: HELD, root: root(3600) })), d.set(`AWS2FA_RENEW`, `0`)], ``],
-    [`the held root session itself near its end`, [renderEnvLogin(kind, session(`admin`, 100, { held: HELD, root: root(200) }))], ``],
-    [`no held root session`, [renderEnvLogin(kind, session(`admin`, 100, { root: root(3600) }))], ``],
+  // Built when the test runs: the expiries are relative to the clock.
+  const noRenewal: [string, () => string[]][] = [
+    [`more than 5 minutes left`, () => [renderEnvLogin(kind, session(`admin`, 400, { held: HELD, root: root(3600) }))]],
+    [`AWS2FA_RENEW=0`, () => [renderEnvLogin(kind, session(`admin`, 100, { held: HELD, root: root(3600) })), d.set(`AWS2FA_RENEW`, `0`)]],
+    [`the held root session itself near its end`, () => [renderEnvLogin(kind, session(`admin`, 100, { held: HELD, root: root(200) }))]],
+    [`no held root session`, () => [renderEnvLogin(kind, session(`admin`, 100, { root: root(3600) }))]],
   ];
   for (const [what, setup] of noRenewal) {
     Hooked(`${kind}: no renewal with ${what}`, () => {
-      const r = run([d.load, ...setup, precmd, precmd], [], true);
+      const r = run([d.load, ...setup(), precmd, precmd], [], true);
       assert.is(r.stderr, ``);
       assert.equal(r.calls, []);
     });
