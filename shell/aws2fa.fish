@@ -64,11 +64,11 @@ function __aws2fa_seconds
     string match -qr '^[1-9][0-9]{0,11}$' -- "$argv[1]"
 end
 
-# The profile comes without control characters: no terminal escapes from the environment.
+# The profile comes without control characters (C1 too): no terminal escapes from the environment.
 function aws2fa_prompt --description 'env session profile and time left, for fish_prompt'
     test -n "$AWS2FA_PROFILE"; or return 0
     __aws2fa_seconds "$AWS2FA_EXPIRES"; or return 0
-    set -l name (string replace -ra '[[:cntrl:]]' '' -- "$AWS2FA_PROFILE")
+    set -l name (string replace -ra '[[:cntrl:]\x{80}-\x{9f}]' '' -- "$AWS2FA_PROFILE")
     set -l left (math $AWS2FA_EXPIRES - (date +%s))
     if test $left -le 0
         printf '%s expired' "$name"

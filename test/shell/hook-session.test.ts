@@ -34,7 +34,7 @@ for (const shell of availableShells([`bash`, `zsh`, `fish`])) {
 
   // Expiries as functions: read the clock when the test runs, with half a minute to spare.
   const prompts: [string, string, () => string, string][] = [
-    [`control characters are dropped from the profile`, `\x1b]0;pwned\x07\x1b[31mprod\r\n`, () => String(now() + 2730), `]0;pwned[31mprod 45m`],
+    [`control characters are dropped from the profile`, `\x1b]0;pwned\x07\x1b[31mprod\u009b\r\n`, () => String(now() + 2730), `]0;pwned[31mprod 45m`],
     [`an expiry of 26 digits shows nothing and no error`, `prod`, () => `12345678901234567890123456`, ``],
     [`an expiry of 13 digits shows nothing`, `prod`, () => `1234567890123`, ``],
   ];
@@ -87,10 +87,10 @@ for (const shell of availableShells([`bash`, `zsh`, `fish`])) {
     assert.equal(filesContaining([r.home, r.tmp], HELD), []);
   });
 
-  Hooked(`${kind}: renewal before the prompt: the role session near its end is renewed from the held root session, silently, $? kept`, () => {
+  Hooked(`${kind}: renewal before the prompt: the role session near its end is renewed from the held root session, silently, once however often the hook was loaded, $? kept`, () => {
     const near = renderEnvLogin(kind, session(`admin`, 100, { held: HELD, root: root(3600) }));
     const renewed = renderEnvLogin(kind, session(`admin`, 3600, { held: HELD, root: root(3600) }));
-    const r = run([d.load, near, `false`, precmd, d.status(`st`), d.show(`AWS_SESSION_TOKEN`), precmd], [{ out: renewed, stderr: `This shell has a session of admin` }], true);
+    const r = run([d.load, d.load, near, `false`, precmd, d.status(`st`), d.show(`AWS_SESSION_TOKEN`), precmd], [{ out: renewed, stderr: `This shell has a session of admin` }], true);
     assert.is(r.stderr, ``);
     assert.is(r.stdout, `${kind === `fish` ? `st=0` : `st=1`}\nAWS_SESSION_TOKEN=[token-admin]\n`);
     assert.equal(
