@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -104,6 +105,21 @@ if (zsh) {
     }
   });
 }
+
+Completion(`the hidden __complete command: not in --help; a bad folder or no files give no names and no error`, () => {
+  const run = (args: string[], extra: Record<string, string> = {}) => spawnSync(process.execPath, [BINARY, ...args], { encoding: `utf8`, env: { HOME: home, PATH: `/usr/bin:/bin`, ...extra } });
+  const help = run([`--help`]);
+  assert.is(help.status, 0);
+  assert.not.match(help.stdout, /__complete/);
+  for (const [args, extra] of [
+    [[`__complete`, `profiles`, `--name`, `../bad`], {}],
+    [[`__complete`, `profiles`, `--directory`, join(dir, `nowhere`)], {}],
+    [[`__complete`, `profiles`], { AWS_SHARED_CREDENTIALS_FILE: files.broken, AWS_CONFIG_FILE: dir }],
+  ] as const) {
+    const r = run([...args], extra);
+    assert.equal([r.status, r.stdout, r.stderr], [0, ``, ``], args.join(` `));
+  }
+});
 
 // The hooks' option lists against the CLI's own: a command or option added to one and not the other fails here.
 Completion(`the hooks' commands and options per command are the CLI's`, () => {
