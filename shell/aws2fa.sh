@@ -164,7 +164,8 @@ function __aws2fa_renew() {
       exit "$__aws2fa_status"
     } 5>&1
   )" || {
-    __aws2fa_renew_failed=$AWS2FA_EXPIRES
+    # A global of the hook's own (zsh: typeset -g, quiet under warn_create_global).
+    if [ -n "${ZSH_VERSION-}" ]; then typeset -g __aws2fa_renew_failed="$AWS2FA_EXPIRES"; else __aws2fa_renew_failed=$AWS2FA_EXPIRES; fi
     return 0
   }
   \builtin eval "$__aws2fa_out"

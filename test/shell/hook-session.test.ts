@@ -157,6 +157,19 @@ if (zsh) {
   });
 }
 
+if (zsh) {
+  Hooked(`zsh: under warn_create_global the hook creates its globals without a warning`, () => {
+    const d = dialect(zsh);
+    const near = renderEnvLogin(`zsh`, session(`admin`, 100, { held: HELD, root: root(3600) }));
+    const r = runHooked(zsh, [`setopt warn_create_global`, d.load, `aws2fa env login admin`, `__aws2fa_precmd`, `words=(aws2fa login ''); CURRENT=3; compadd() { :; }; __aws2fa_complete_zsh`], [
+      { out: near },
+      { status: 1, stderr: `aws2fa: cannot renew admin` },
+    ]);
+    assert.is(r.stderr, `aws2fa: cannot renew admin\n`);
+    assert.is(r.calls.length, 3);
+  });
+}
+
 Hooked.after(() => rmSync(dir, { recursive: true, force: true }));
 
 Hooked.run();
