@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { isatty } from 'node:tty';
 import { Builtins, Cli, type CommandClass } from 'clipanion';
+import { CompleteCommand } from './commands/complete.js';
 import { EnvLoginCommand } from './commands/env/login.js';
 import { EnvLogoutCommand } from './commands/env/logout.js';
 import { HelpCommand } from './commands/help.js';
@@ -19,7 +20,7 @@ import { VERSION } from './version.js';
 type Commands = Array<CommandClass<AppContext>>;
 
 // In registration order: Clipanion lists candidates, and --help commands of one category, in that order.
-const COMMANDS: Commands = [LoginCommand, DefaultLoginCommand, LogoutCommand, StatusCommand, EnvLoginCommand, EnvLogoutCommand, InitCommand, HelpCommand];
+const COMMANDS: Commands = [LoginCommand, DefaultLoginCommand, LogoutCommand, StatusCommand, EnvLoginCommand, EnvLogoutCommand, InitCommand, HelpCommand, CompleteCommand];
 const EVERY_COMMAND: Commands = [Builtins.HelpCommand, Builtins.VersionCommand, ...COMMANDS];
 
 // Every usage Clipanion prints (--help, the general help, the build's pre-rendered help) comes through here.
@@ -62,7 +63,8 @@ function parseErrorReason(error: unknown): string {
 function knownCommands(cli?: Cli<AppContext>): KnownCommand[] {
   const definitions = cli?.definitions() ?? [];
   return COMMANDS.flatMap((command) => {
-    const paths = (command.paths ?? []).filter((path) => path.length > 0);
+    // Hidden commands (`__complete`, for the hooks) are never suggested.
+    const paths = (command.paths ?? []).filter((path) => path.length > 0 && !path[0]!.startsWith(`__`));
     const main = paths[0];
     if (!main) return [];
     const usage = definitions.find((definition) => definition.path === `aws2fa ${main.join(' ')}`);

@@ -47,14 +47,14 @@ function script(shell: Shell, world: World, steps: string[]): string {
 const SESSION_VARS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SESSION_EXPIRATION', 'AWS_CREDENTIAL_EXPIRATION', 'AWS2FA_PROFILE', 'AWS2FA_EXPIRES'];
 
 for (const shell of availableShells(['bash', 'zsh', 'fish'])) {
-  E2e(`${shell.kind}: env login sets every variable, unsets AWS_PROFILE, leaves the files alone; env logout clears`, async ({ world, path }) => {
+  E2e(`${shell.kind}: env login (-- before the profile) sets every variable, unsets AWS_PROFILE, leaves the files alone; env logout clears and restores AWS_PROFILE`, async ({ world, path }) => {
     const before = await world.snapshot();
     const mtime = (await stat(world.credentials)).mtimeMs;
     const [afterLogin, afterLogout] = [join(world.home, 'login.env'), join(world.home, 'logout.env')];
     const status = shell.kind === 'fish' ? '$status' : '$?';
     const result = await runShellAsync(
       shell,
-      script(shell, world, [`aws2fa env login prod ${ALICE.code}`, `echo login=${status}`, dumpEnv(afterLogin), 'aws2fa env logout', dumpEnv(afterLogout)]),
+      script(shell, world, [`aws2fa env login -- prod ${ALICE.code}`, `echo login=${status}`, dumpEnv(afterLogin), 'aws2fa env logout', dumpEnv(afterLogout)]),
       world.home,
       { PATH: path, AWS_ENDPOINT_URL: world.fake.url, AWS_PROFILE: 'prod', AWS_DEFAULT_PROFILE: 'prod', AWS_SECURITY_TOKEN: 'stale', SHELL: '/bin/sh' },
     );
@@ -71,7 +71,9 @@ for (const shell of availableShells(['bash', 'zsh', 'fish'])) {
     assert.is(env.AWS_REGION, 'eu-west-1');
     for (const gone of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SECURITY_TOKEN', 'AWS_VAULT']) assert.is(env[gone], undefined, gone);
     const cleared = await readEnv(afterLogout);
-    for (const name of [...SESSION_VARS, 'AWS_REGION', 'AWS_DEFAULT_REGION']) assert.is(cleared[name], undefined, name);
+    for (const name of [...SESSION_VARS, 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_SECURITY_TOKEN']) assert.is(cleared[name], undefined, name);
+    assert.equal([cleared.AWS_PROFILE, cleared.AWS_DEFAULT_PROFILE], ['prod', 'prod'], 'as before the env login');
+    assert.equal(Object.keys(cleared).filter((name) => name.startsWith('AWS2FA_')), []);
     assert.equal(await world.snapshot(), before);
     assert.is((await stat(world.credentials)).mtimeMs, mtime);
     const beside = await runShellAsync(shell, dumpEnv(join(world.home, 'beside.env')), world.home, { PATH: path });

@@ -92,10 +92,20 @@ const SESSION: EnvSession = {
   region: `eu-west-1`,
 };
 
+const SAVE_ONCE =
+  `if [ -z "\${AWS2FA_SAVED-}" ]; then export AWS2FA_SAVED='1'; ` +
+  `if [ "\${AWS_PROFILE+set}" = set ]; then export AWS2FA_SAVED_AWS_PROFILE="$AWS_PROFILE"; fi; ` +
+  `if [ "\${AWS_DEFAULT_PROFILE+set}" = set ]; then export AWS2FA_SAVED_AWS_DEFAULT_PROFILE="$AWS_DEFAULT_PROFILE"; fi; ` +
+  `if [ -z "\${AWS2FA_REGION-}" ]; then if [ "\${AWS_REGION+set}" = set ]; then export AWS2FA_SAVED_AWS_REGION="$AWS_REGION"; fi; fi; ` +
+  `if [ -z "\${AWS2FA_REGION-}" ]; then if [ "\${AWS_DEFAULT_REGION+set}" = set ]; then export AWS2FA_SAVED_AWS_DEFAULT_REGION="$AWS_DEFAULT_REGION"; fi; fi; fi`;
+const restoreLine = (name: string) =>
+  `if [ "\${AWS2FA_SAVED_${name}+set}" = set ]; then export ${name}="$AWS2FA_SAVED_${name}"; else unset ${name}; fi`;
+
 Units(`env login (POSIX): unsets shadowing variables, exports the session, RFC 3339 without ms, Unix seconds`, () => {
   assert.is(
     renderEnvLogin(`bash`, SESSION),
     [
+      SAVE_ONCE,
       `unset AWS_PROFILE`,
       `unset AWS_DEFAULT_PROFILE`,
       `unset AWS_SECURITY_TOKEN`,
@@ -109,28 +119,35 @@ Units(`env login (POSIX): unsets shadowing variables, exports the session, RFC 3
       `export AWS_REGION='eu-west-1'`,
       `export AWS_DEFAULT_REGION='eu-west-1'`,
       `export AWS2FA_REGION='eu-west-1'`,
+      `unset AWS2FA_ROOT_PROFILE`,
+      `unset AWS2FA_ROOT_EXPIRES`,
       ``,
     ].join(`\n`),
   );
   assert.is(renderEnvLogin(`sh`, SESSION), renderEnvLogin(`zsh`, SESSION));
 });
 
-Units(`env login without a region drops only a region an earlier env login set`, () => {
+Units(`env login without a region puts back the user's region in place of one an earlier env login set, keeps one the user set since`, () => {
   const lines = renderEnvLogin(`sh`, { ...SESSION, region: undefined }).split(`\n`);
-  assert.equal(lines.slice(-3), [
-    `if [ -n "\${AWS2FA_REGION-}" ]; then unset AWS_REGION; unset AWS_DEFAULT_REGION; fi`,
+  assert.equal(lines.slice(-5), [
+    `if [ -n "\${AWS2FA_REGION-}" ]; then ` +
+      `if [ "\${AWS_REGION-}" = "\${AWS2FA_REGION-}" ]; then ${restoreLine(`AWS_REGION`)}; fi; ` +
+      `if [ "\${AWS_DEFAULT_REGION-}" = "\${AWS2FA_REGION-}" ]; then ${restoreLine(`AWS_DEFAULT_REGION`)}; fi; fi`,
     `unset AWS2FA_REGION`,
+    `unset AWS2FA_ROOT_PROFILE`,
+    `unset AWS2FA_ROOT_EXPIRES`,
     ``,
   ]);
-  assert.not.match(lines.join(`\n`), /export AWS_(DEFAULT_)?REGION/);
+  assert.not.match(lines.join(`\n`), /export AWS_(DEFAULT_)?REGION='/);
 });
 
 Units(`env login (fish): set -gx for the session, erasing is silent and never fails`, () => {
   const text = renderEnvLogin(`fish`, SESSION);
-  assert.ok(text.startsWith(`if set -q -g AWS_PROFILE; set -e -g AWS_PROFILE; end\n`));
+  assert.ok(text.startsWith(`if not set -q -g AWS2FA_SAVED; set -gx AWS2FA_SAVED '1'; if set -q -g AWS_PROFILE; set -gx AWS2FA_SAVED_AWS_PROFILE $AWS_PROFILE; end; `));
+  assert.match(text, /^if set -q -g AWS_PROFILE; set -e -g AWS_PROFILE; end$/m);
   assert.match(text, /^set -gx AWS2FA_EXPIRES '1795500720'$/m);
   assert.match(text, /^set -gx AWS2FA_REGION 'eu-west-1'$/m);
-  assert.ok(text.endsWith(`'\n`));
+  assert.ok(text.endsWith(`if set -q -g AWS2FA_ROOT_EXPIRES; set -e -g AWS2FA_ROOT_EXPIRES; end\n`));
 });
 
 Units(`env login never sets AWS_VAULT; one statement per line; trailing newline`, () => {
@@ -140,23 +157,37 @@ Units(`env login never sets AWS_VAULT; one statement per line; trailing newline`
       assert.ok(text.endsWith(`\n`));
       assert.not.ok(text.includes(`\n\n`));
     }
-    assert.is(renderEnvLogin(shell, SESSION).split(`\n`).length, 14);
+    assert.is(renderEnvLogin(shell, SESSION).split(`\n`).length, 17);
   }
 });
 
-Units(`env logout unsets the session, and the region only when the login set it`, () => {
+Units(`env logout unsets the session, the root's and the held one, and restores what the first env login saved`, () => {
+  const restored = [`AWS_PROFILE`, `AWS_DEFAULT_PROFILE`, `AWS_REGION`, `AWS_DEFAULT_REGION`];
   assert.is(
     renderEnvLogout(`bash`),
     [
       ...[`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_SESSION_EXPIRATION`]
-        .concat([`AWS_CREDENTIAL_EXPIRATION`, `AWS2FA_PROFILE`, `AWS2FA_EXPIRES`])
+        .concat([`AWS_CREDENTIAL_EXPIRATION`, `AWS2FA_PROFILE`, `AWS2FA_EXPIRES`, `AWS2FA_ROOT_PROFILE`, `AWS2FA_ROOT_EXPIRES`, `__aws2fa_held`])
         .map(name => `unset ${name}`),
-      `if [ -n "\${AWS2FA_REGION-}" ]; then unset AWS_REGION; unset AWS_DEFAULT_REGION; fi`,
-      `unset AWS2FA_REGION`,
+      `if [ -n "\${AWS2FA_SAVED-}" ]; then ${restored.map(restoreLine).join(`; `)}; fi`,
+      // A session of an older aws2fa (no saving): only a region the login set goes.
+      `if [ -z "\${AWS2FA_SAVED-}" ]; then if [ -n "\${AWS2FA_REGION-}" ]; then unset AWS_REGION; unset AWS_DEFAULT_REGION; fi; fi`,
+      ...[`AWS2FA_SAVED`, ...restored.map(name => `AWS2FA_SAVED_${name}`), `AWS2FA_REGION`].map(name => `unset ${name}`),
       ``,
     ].join(`\n`),
   );
-  assert.match(renderEnvLogout(`fish`), /^if set -q -g AWS2FA_REGION; if set -q -g AWS_REGION; set -e -g AWS_REGION; end; /m);
+  assert.match(renderEnvLogout(`fish`), /^if set -q -g AWS2FA_SAVED; if set -q -g AWS2FA_SAVED_AWS_PROFILE; set -gx AWS_PROFILE \$AWS2FA_SAVED_AWS_PROFILE; else; if set -q -g AWS_PROFILE; set -e -g AWS_PROFILE; end; end; /m);
+  assert.match(renderEnvLogout(`fish`), /^if set -q -g __aws2fa_held; set -e -g __aws2fa_held; end$/m);
+});
+
+Units(`env login with the hook's fields: the held value unexported (zsh: typeset -g +x), the root's profile and expiry exported`, () => {
+  const hooked = { ...SESSION, held: `aws2fa-held-1:a'b`, root: { profile: `root`, expiration: new Date(`2026-11-24T10:00:00.5Z`) } };
+  const tail = (shell: ShellName) => renderEnvLogin(shell, hooked).split(`\n`).slice(-5);
+  assert.equal(tail(`bash`), [`export AWS2FA_ROOT_PROFILE='root'`, `export AWS2FA_ROOT_EXPIRES='1795514400'`, `unset __aws2fa_held`, `__aws2fa_held='aws2fa-held-1:a'\\''b'`, ``]);
+  assert.equal(tail(`zsh`).slice(3), [`typeset -g +x __aws2fa_held='aws2fa-held-1:a'\\''b'`, ``]);
+  assert.equal(tail(`fish`).slice(2), [`set -gx AWS2FA_ROOT_EXPIRES '1795514400'`, `set -g -u __aws2fa_held 'aws2fa-held-1:a\\'b'`, ``]);
+  // Without the hook nothing is held or said about it.
+  assert.not.match(renderEnvLogin(`bash`, SESSION), /__aws2fa_held/);
 });
 
 Units(`an invalid expiration date is a bug, not a NaN in the output`, () => {
@@ -258,7 +289,7 @@ for (const shell of SHELLS) {
     evaluate(shell, [{ code: `${e.set(`GONE`, `x`)}\n${e.unset(`GONE`)}\n${e.unset(`NEVER_SET`)}\n`, expect: { GONE: null, NEVER_SET: null } }]);
   });
 
-  Real(`${shell.kind}: env login with hostile session values, logout, and the user's own region survives`, () => {
+  Real(`${shell.kind}: env login with hostile session values, then env logout restores the user's profiles and region`, () => {
     const e = emitterOf(shell);
     const hostile = HOSTILE.filter(v => v !== ``);
     const sessions = [0, 1, 2, 3].map(k => ({
@@ -283,9 +314,12 @@ for (const shell of SHELLS) {
       AWS2FA_EXPIRES: `1893553445`,
       AWS_REGION: region,
     });
-    const loggedOut = (region: string | null) => ({
+    // What env logout leaves: the user's own variables as before the first env login, nothing of aws2fa's.
+    const loggedOut = (profile: string | null, region: string | null) => ({
       ...Object.fromEntries(Object.keys(loggedIn(first, null)).map(name => [name, null])),
-      AWS2FA_REGION: null,
+      ...Object.fromEntries([`AWS2FA_REGION`, `AWS2FA_SAVED`, `AWS2FA_SAVED_AWS_PROFILE`, `AWS2FA_SAVED_AWS_REGION`].map(name => [name, null])),
+      AWS_PROFILE: profile,
+      AWS_DEFAULT_PROFILE: profile,
       AWS_DEFAULT_REGION: region,
       AWS_REGION: region,
     });
@@ -294,13 +328,47 @@ for (const shell of SHELLS) {
       .join(`\n`);
     evaluate(shell, [
       { code: `${userSetup}\n`, expect: { AWS_PROFILE: `stale`, AWS_REGION: `user-region` } },
-      { code: renderEnvLogin(shell.kind, first), expect: { ...loggedIn(first, `user-region`), AWS2FA_REGION: null } },
-      { code: renderEnvLogout(shell.kind), expect: loggedOut(`user-region`) },
+      { code: renderEnvLogin(shell.kind, first), expect: { ...loggedIn(first, `user-region`), AWS2FA_REGION: null, AWS2FA_SAVED_AWS_PROFILE: `stale` } },
+      { code: renderEnvLogout(shell.kind), expect: loggedOut(`stale`, `user-region`) },
       { code: renderEnvLogin(shell.kind, { ...second, region: `eu-west-1` }), expect: { ...loggedIn(second, `eu-west-1`), AWS_DEFAULT_REGION: `eu-west-1`, AWS2FA_REGION: `eu-west-1` } },
-      { code: renderEnvLogin(shell.kind, third), expect: { ...loggedIn(third, null), AWS_DEFAULT_REGION: null, AWS2FA_REGION: null } },
+      // No region of its own: the user's comes back in place of the earlier login's.
+      { code: renderEnvLogin(shell.kind, third), expect: { ...loggedIn(third, `user-region`), AWS_DEFAULT_REGION: `user-region`, AWS2FA_REGION: null } },
       { code: renderEnvLogin(shell.kind, { ...first, region: `$(touch ${canary})'` }), expect: { AWS_REGION: `$(touch ${canary})'`, AWS2FA_REGION: `$(touch ${canary})'` } },
-      { code: renderEnvLogout(shell.kind), expect: loggedOut(null) },
-      { code: renderEnvLogout(shell.kind), expect: loggedOut(null) },
+      { code: renderEnvLogout(shell.kind), expect: loggedOut(`stale`, `user-region`) },
+      // Nothing saved any more: a second logout changes nothing of the user's.
+      { code: renderEnvLogout(shell.kind), expect: loggedOut(`stale`, `user-region`) },
+    ]);
+  });
+}
+
+for (const shell of SHELLS) {
+  const e = emitterOf(shell);
+  const prod = { ...SESSION, expiration: new Date(Date.UTC(2030, 0, 2)) };
+  const user = (values: Record<string, string | null>) => ({
+    code: `${Object.entries(values).map(([name, value]) => (value === null ? e.unset(name) : e.set(name, value))).join(`\n`)}\n`,
+    expect: values,
+  });
+  const RESTORED = [`AWS_PROFILE`, `AWS_DEFAULT_PROFILE`, `AWS_REGION`, `AWS_DEFAULT_REGION`];
+  const ours = Object.fromEntries([`AWS2FA_SAVED`, ...RESTORED.map(name => `AWS2FA_SAVED_${name}`), `AWS2FA_REGION`, `AWS2FA_PROFILE`].map(name => [name, null]));
+
+  Real(`${shell.kind}: env logout after two env logins: unset stays unset`, () => {
+    evaluate(shell, [
+      { code: renderEnvLogin(shell.kind, prod), expect: { AWS_REGION: `eu-west-1`, AWS2FA_SAVED: `1`, AWS2FA_SAVED_AWS_PROFILE: null } },
+      { code: renderEnvLogin(shell.kind, { ...prod, region: `us-west-2` }), expect: { AWS_REGION: `us-west-2` } },
+      { code: renderEnvLogout(shell.kind), expect: { ...Object.fromEntries(RESTORED.map(name => [name, null])), ...ours } },
+    ]);
+  });
+
+  Real(`${shell.kind}: env logout restores what was set before the first env login, also when changed in between`, () => {
+    evaluate(shell, [
+      user({ AWS_PROFILE: `orig`, AWS_DEFAULT_PROFILE: ``, AWS_REGION: null, AWS_DEFAULT_REGION: `ap-south-1` }),
+      { code: renderEnvLogin(shell.kind, prod), expect: { AWS_PROFILE: null, AWS_DEFAULT_PROFILE: null, AWS_DEFAULT_REGION: `eu-west-1` } },
+      // The user changes them while the session lasts; a second login keeps the first saving.
+      user({ AWS_PROFILE: `other`, AWS_REGION: `sa-east-1` }),
+      { code: renderEnvLogin(shell.kind, { ...prod, region: undefined }), expect: { AWS_PROFILE: null, AWS_REGION: `sa-east-1`, AWS_DEFAULT_REGION: `ap-south-1` } },
+      { code: renderEnvLogout(shell.kind), expect: { AWS_PROFILE: `orig`, AWS_DEFAULT_PROFILE: ``, AWS_REGION: null, AWS_DEFAULT_REGION: `ap-south-1`, ...ours } },
+      // Nothing saved any more: a logout again changes nothing.
+      { code: renderEnvLogout(shell.kind), expect: { AWS_PROFILE: `orig`, AWS_DEFAULT_PROFILE: ``, AWS_DEFAULT_REGION: `ap-south-1` } },
     ]);
   });
 }

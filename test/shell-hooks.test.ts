@@ -97,7 +97,7 @@ for (const shell of availableShells([`bash`, `zsh`, `fish`])) {
     });
     assert.is(r.stderr, ``);
     assert.is(r.stdout, `st=0\nAWS2FA_PROFILE=[${SESSION.profile}]\nAWS_SECRET_ACCESS_KEY=[${SESSION.secretAccessKey}]\n`);
-    assert.equal(r.calls, [`[env][login][prod][123456][--shell][${kind}]`]);
+    assert.equal(r.calls, [`[env][login][--shell][${kind}][prod][123456]`]);
   });
 
   Hooks(`${kind}: env logout evals the output: the session is gone`, () => {
@@ -214,7 +214,7 @@ const AWS_SESSION = /^(AWS_|AWS2FA_)/;
 
 for (const shell of availableShells([`bash`, `zsh`, `fish`])) {
   const d = dialect(shell);
-  Hooks(`${shell.kind}: loading defines the two functions and no variable; calling them leaves only the session`, () => {
+  Hooks(`${shell.kind}: loading defines the two public functions (helpers named __aws2fa_*) and no variable; calling them leaves only the session`, () => {
     const names = {
       bash: (file: string) => `compgen -v > ${d.q(`${file}.vars`)}; compgen -A function > ${d.q(`${file}.funcs`)}`,
       zsh: (file: string) => `print -rl -- \${(k)parameters} > ${d.q(`${file}.vars`)}; print -rl -- \${(k)functions} > ${d.q(`${file}.funcs`)}`,
@@ -229,7 +229,8 @@ for (const shell of availableShells([`bash`, `zsh`, `fish`])) {
     const read = (stage: string, what: string) => new Set(readFileSync(`${at(stage)}.${what}`, `utf8`).split(`\n`).filter(Boolean));
     const added = (from: string, to: string, what: string) => [...read(to, what)].filter(name => !read(from, what).has(name)).sort();
     assert.equal(added(`before`, `loaded`, `vars`).filter(name => !INTERNAL.test(name)), []);
-    assert.equal(added(`before`, `loaded`, `funcs`), [`aws2fa`, `aws2fa_prompt`]);
+    const functions = added(`before`, `loaded`, `funcs`);
+    assert.equal(functions.filter(name => !name.startsWith(`__aws2fa_`)), [`aws2fa`, `aws2fa_prompt`]);
     // zsh/datetime, loaded by the prompt, brings EPOCHSECONDS.
     const leaked = added(`loaded`, `used`, `vars`).filter(name => !INTERNAL.test(name) && !AWS_SESSION.test(name) && name !== `EPOCHSECONDS`);
     assert.equal(leaked, []);

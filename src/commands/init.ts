@@ -11,8 +11,10 @@ export class InitCommand extends AppCommand {
     details: `
       Prints \`shell/aws2fa.sh\` (bash, zsh) or \`shell/aws2fa.fish\`. The hook defines a function \`aws2fa\` that
       makes \`aws2fa env login\` and \`aws2fa env logout\` change the current shell by themselves, and
-      \`aws2fa_prompt\`, which prints the env session's profile and time left for your prompt. Sourcing the file
-      directly is a little faster than \`eval\` at every shell start, as no process runs.
+      \`aws2fa_prompt\`, which prints the env session's profile and time left for your prompt. It adds tab
+      completion (commands, options, profile names), holds a role's root session for this shell only, and
+      renews a role session before the prompt when it is about to end (AWS2FA_RENEW=0 turns that off). Sourcing
+      the file directly is a little faster than \`eval\` at every shell start, as no process runs.
     `,
     examples: [
       [`bash: add to ~/.bashrc`, `eval "$($0 init bash)"`],

@@ -13,12 +13,20 @@ export interface EnvSession {
   sessionToken: string;
   expiration: Date;
   region?: string;
+  // The root's session, for the shell hook to hold: set as a shell variable that is never exported.
+  held?: string;
+  // The root session behind a role session (non-secret: for the prompt, status and renewal).
+  root?: { profile: string; expiration: Date };
 }
 
 interface Emitter {
   set(name: string, value: string): string;
+  copy(name: string, from: string): string;
   unset(name: string): string;
   ifSet(name: string, lines: string[]): string;
+  ifDefined(name: string, lines: string[], otherwise?: string[]): string;
+  ifUnset(name: string, lines: string[]): string;
+  ifEqual(name: string, other: string, lines: string[]): string;
 }
 
 function emitterFor(shell: ShellName): Emitter {
@@ -42,12 +50,43 @@ const SESSION = [
   `AWS2FA_PROFILE`,
   `AWS2FA_EXPIRES`,
 ];
+const ROOT = [`AWS2FA_ROOT_PROFILE`, `AWS2FA_ROOT_EXPIRES`];
+const HELD = `__aws2fa_held`;
 const REGION = [`AWS_REGION`, `AWS_DEFAULT_REGION`];
-// Set only when the login set the region, so that logout never removes a region the user chose.
+// Set only when the login set the region, so that a login without one removes only a region a login set.
 const REGION_MARKER = `AWS2FA_REGION`;
+// What the user had before the first env login, for env logout to put back (unset stays unset). Saved once:
+// a second env login finds SAVED set and keeps the first saving.
+const SAVED_MARKER = `AWS2FA_SAVED`;
+const RESTORED = [`AWS_PROFILE`, `AWS_DEFAULT_PROFILE`, ...REGION];
+const savedName = (name: string) => `AWS2FA_SAVED_${name}`;
 
-function dropRegion(e: Emitter): string[] {
-  return [e.ifSet(REGION_MARKER, REGION.map(name => e.unset(name))), e.unset(REGION_MARKER)];
+const unixSeconds = (date: Date) => String(Math.floor(date.getTime() / 1000));
+
+function saveOnce(e: Emitter): string {
+  const saves = RESTORED.map(name => {
+    const save = e.ifDefined(name, [e.copy(savedName(name), name)]);
+    // A region an older aws2fa's env login set (marker without a saving) is not the user's.
+    return REGION.includes(name) ? e.ifUnset(REGION_MARKER, [save]) : save;
+  });
+  return e.ifUnset(SAVED_MARKER, [e.set(SAVED_MARKER, `1`), ...saves]);
+}
+
+function restore(e: Emitter, names: string[]): string[] {
+  return names.map(name => e.ifDefined(savedName(name), [e.copy(name, savedName(name))], [e.unset(name)]));
+}
+
+function restoreAll(e: Emitter): string[] {
+  return [
+    // Without a saving (a session of an older aws2fa), only what a login set goes.
+    e.ifSet(SAVED_MARKER, restore(e, RESTORED)),
+    e.ifUnset(SAVED_MARKER, [e.ifSet(REGION_MARKER, REGION.map(name => e.unset(name)))]),
+    ...[SAVED_MARKER, ...RESTORED.map(savedName), REGION_MARKER].map(name => e.unset(name)),
+  ];
+}
+
+function holdLine(shell: ShellName, held: string): string {
+  return shell === `fish` ? fish.setUnexported(HELD, held) : posix.setUnexported(HELD, held, shell === `zsh`);
 }
 
 export function renderEnvLogin(shell: ShellName, session: EnvSession): string {
@@ -60,19 +99,27 @@ export function renderEnvLogin(shell: ShellName, session: EnvSession): string {
     AWS_SESSION_EXPIRATION: expiration,
     AWS_CREDENTIAL_EXPIRATION: expiration,
     AWS2FA_PROFILE: session.profile,
-    AWS2FA_EXPIRES: String(Math.floor(session.expiration.getTime() / 1000)),
+    AWS2FA_EXPIRES: unixSeconds(session.expiration),
   };
-  const lines = [...SHADOWING.map(name => e.unset(name)), ...SESSION.map(name => e.set(name, values[name] ?? ``))];
+  const lines = [saveOnce(e), ...SHADOWING.map(name => e.unset(name)), ...SESSION.map(name => e.set(name, values[name] ?? ``))];
   if (session.region) {
     lines.push(...[...REGION, REGION_MARKER].map(name => e.set(name, session.region ?? ``)));
   } else {
-    // A region left by an earlier env login belongs to that profile, not to this one; the user's own stays.
-    lines.push(...dropRegion(e));
+    // A region left by an earlier env login (still the marker's value) belongs to that profile, not to this one:
+    // the user's from before comes back. One the user set since then stays.
+    const restoreOurs = REGION.map(name => e.ifEqual(name, REGION_MARKER, restore(e, [name])));
+    lines.push(e.ifSet(REGION_MARKER, restoreOurs), e.unset(REGION_MARKER));
   }
+  if (session.root) {
+    lines.push(e.set(`AWS2FA_ROOT_PROFILE`, session.root.profile), e.set(`AWS2FA_ROOT_EXPIRES`, unixSeconds(session.root.expiration)));
+  } else {
+    lines.push(...ROOT.map(name => e.unset(name)));
+  }
+  if (session.held !== undefined) lines.push(holdLine(shell, session.held));
   return `${lines.join(`\n`)}\n`;
 }
 
 export function renderEnvLogout(shell: ShellName): string {
   const e = emitterFor(shell);
-  return `${[...SESSION.map(name => e.unset(name)), ...dropRegion(e)].join(`\n`)}\n`;
+  return `${[...SESSION.map(name => e.unset(name)), ...ROOT.map(name => e.unset(name)), e.unset(HELD), ...restoreAll(e)].join(`\n`)}\n`;
 }

@@ -1,5 +1,5 @@
 // POSIX sh, bash, zsh (and dash): single quotes keep every byte literal; a quote is written '\''.
-// Double quotes are never used: `$`, backticks and `\` stay live inside them.
+// Double quotes are never used around a value: `$`, backticks and `\` stay live inside them.
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -22,6 +22,11 @@ export function set(name: string, value: string): string {
   return `export ${checkName(name)}=${quote(value)}`;
 }
 
+// The shell copies one variable into another: the double quotes hold a reference, never a printed value.
+export function copy(name: string, from: string): string {
+  return `export ${checkName(name)}="$${checkName(from)}"`;
+}
+
 export function unset(name: string): string {
   return `unset ${checkName(name)}`;
 }
@@ -29,4 +34,25 @@ export function unset(name: string): string {
 // `${NAME-}` so the test works under `set -u`.
 export function ifSet(name: string, lines: string[]): string {
   return `if [ -n "\${${checkName(name)}-}" ]; then ${lines.join(`; `)}; fi`;
+}
+
+// Defined at all, even empty: what `env logout` must tell apart from unset.
+export function ifDefined(name: string, lines: string[], otherwise: string[] = []): string {
+  const test = `if [ "\${${checkName(name)}+set}" = set ]; then ${lines.join(`; `)}`;
+  return otherwise.length > 0 ? `${test}; else ${otherwise.join(`; `)}; fi` : `${test}; fi`;
+}
+
+// `${NAME-}` so that an unset variable compares as empty under `set -u`.
+export function ifEqual(name: string, other: string, lines: string[]): string {
+  return `if [ "\${${checkName(name)}-}" = "\${${checkName(other)}-}" ]; then ${lines.join(`; `)}; fi`;
+}
+
+export function ifUnset(name: string, lines: string[]): string {
+  return `if [ -z "\${${checkName(name)}-}" ]; then ${lines.join(`; `)}; fi`;
+}
+
+// A shell variable, never exported: unset first drops an export attribute it may have come with. zsh gets
+// `typeset -g`, so that setting it from inside the hook's function warns nobody under warn_create_global.
+export function setUnexported(name: string, value: string, zsh: boolean): string {
+  return zsh ? `typeset -g +x ${checkName(name)}=${quote(value)}` : `unset ${checkName(name)}\n${checkName(name)}=${quote(value)}`;
 }

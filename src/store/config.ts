@@ -25,6 +25,15 @@ function shlexSplit(text: string): string[] | undefined {
   return words;
 }
 
+// The profile a config section is for: `[profile NAME]` -> NAME, `[default]` -> default, others (sso-session,
+// services) none.
+export function configProfileName(section: string): string | undefined {
+  if (section === 'default') return 'default';
+  if (!section.startsWith('profile')) return undefined;
+  const words = shlexSplit(section);
+  return words?.length === 2 && words[0] === 'profile' ? words[1] : undefined;
+}
+
 export function configSectionName(doc: IniDocument, profile: string): string | undefined {
   let found: string | undefined;
   for (const section of doc.sections) {

@@ -114,7 +114,7 @@ Env('env login --ecr: docker messages on stderr, stdout stays shell code; a fail
   try {
     const ok = await world.aws2fa(['env', 'login', 'prod', ALICE.code, '--ecr', '--shell', 'bash'], { env: { PATH: pathWith(docker.bin) } });
     assert.is(ok.status, 0, ok.stderr);
-    assert.ok(ok.stdout.split('\n').every((line) => line === '' || /^(export|unset) /.test(line)), ok.stdout);
+    assert.ok(ok.stdout.split('\n').every((line) => line === '' || /^(export|unset|if) /.test(line)), ok.stdout);
     assert.match(ok.stderr, /^ECR eu-west-1: logged in to 123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com$/m);
     const partial = await world.aws2fa(['env', 'login', 'prod', ALICE.code, '--ecr-region', 'us-west-2', '--shell', 'bash'], { env: { PATH: pathWith(docker.bin) } });
     assert.is(partial.status, 3);

@@ -44,8 +44,9 @@ const NO_CONFIG: Record<ShellKind, string[]> = {
 };
 
 // Runs `script` with an explicit, minimal environment; `env` adds to it (HOME is the temp dir `home`).
-export function runShell(shell: Shell, script: string, home: string, env: Record<string, string> = {}): ShellResult {
-  const result = spawnSync(shell.path, [...NO_CONFIG[shell.kind], `-c`, script], {
+// `flags` go before `-c` (e.g. `-i` for an interactive shell).
+export function runShell(shell: Shell, script: string, home: string, env: Record<string, string> = {}, flags: string[] = []): ShellResult {
+  const result = spawnSync(shell.path, [...NO_CONFIG[shell.kind], ...flags, `-c`, script], {
     cwd: home,
     encoding: `utf8`,
     timeout: 20_000,

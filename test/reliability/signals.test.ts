@@ -59,7 +59,7 @@ Signals('the code typed on a real terminal: asked on the terminal (stderr), neve
   assert.ok(run.sawPrompt, run.output);
   assert.is(run.status, 0, run.output);
   assert.not.ok(run.stdout!.includes('MFA code'), 'no prompt on stdout');
-  assert.ok(run.stdout!.split('\n').every((line) => line === '' || /^(export|unset) [A-Z0-9_]+/.test(line)), run.stdout!);
+  assert.ok(run.stdout!.split('\n').every((line) => line === '' || /^(export|unset|if) [A-Z0-9_[]/.test(line)), run.stdout!);
   assert.match(run.stdout!, new RegExp(`^export AWS_ACCESS_KEY_ID='${world.fake.issued[0]!.accessKeyId}'$`, 'm'));
   assert.is(world.fake.requests[0]!.params.TokenCode, ALICE.code);
 });

@@ -10,8 +10,10 @@ export class EnvLogoutCommand extends AppCommand {
     category: `Env mode (one shell only)`,
     description: `print shell code that removes the env-mode session from the current shell`,
     details: `
-      Prints \`unset\` lines for every variable \`aws2fa env login\` exported (the region only when the login set
-      it). No file changes. With the shell hook, \`aws2fa env logout\` evaluates it by itself.
+      Prints the code that unsets every variable \`aws2fa env login\` exported and puts back AWS_PROFILE,
+      AWS_DEFAULT_PROFILE, AWS_REGION and AWS_DEFAULT_REGION as they were before the first env login (unset stays
+      unset). It also forgets the root session the shell hook holds. No file changes. With the shell hook,
+      \`aws2fa env logout\` evaluates it by itself.
     `,
     examples: [
       [`End this shell's session (bash, zsh)`, `eval "$($0 env logout)"`],
