@@ -116,15 +116,13 @@ function __aws2fa_options
         case logout 'mfa logout'
             echo --debug $folder $ecr
         case status
-            echo --debug $folder --json
+            echo $folder --json
         case 'env login'
             echo --debug $folder $session $ecr --shell
         case 'env logout'
-            echo --debug --shell
+            echo --shell
         case exec
             echo --debug $folder $session
-        case init
-            echo --debug
     end
     echo --help
 end

@@ -180,11 +180,11 @@ function __aws2fa_options() {
   case $1 in
     login | 'mfa login') __aws2fa_list="--debug $__aws2fa_files $__aws2fa_session $__aws2fa_ecr" ;;
     logout | 'mfa logout') __aws2fa_list="--debug $__aws2fa_files $__aws2fa_ecr" ;;
-    status) __aws2fa_list="--debug $__aws2fa_files --json" ;;
+    status) __aws2fa_list="$__aws2fa_files --json" ;;
     'env login') __aws2fa_list="--debug $__aws2fa_files $__aws2fa_session $__aws2fa_ecr --shell" ;;
-    'env logout') __aws2fa_list='--debug --shell' ;;
+    'env logout') __aws2fa_list='--shell' ;;
     exec) __aws2fa_list="--debug $__aws2fa_files $__aws2fa_session" ;;
-    init) __aws2fa_list='--debug' ;;
+    init) __aws2fa_list='' ;;
     *) __aws2fa_list='' ;;
   esac
   __aws2fa_list="$__aws2fa_list --help"
