@@ -1,5 +1,6 @@
 import { AwsRequestError } from '../errors.js';
 import type { SessionKeys } from '../store/credentials.js';
+import { limitAnswerSize } from './answer-limit.js';
 import { logEachTry } from './debug-middleware.js';
 import { boundedCall, describeEndpoint, requestHandlerOptions, type AwsTarget } from './endpoint.js';
 import { describeAwsFailure } from './failures.js';
@@ -23,6 +24,7 @@ export async function getRegistryLogin(target: AwsTarget, session: SessionKeys):
     requestHandler: requestHandlerOptions(target),
   });
   logEachTry(client, 'ECR', target.debug);
+  limitAnswerSize(client);
   const endpoint = describeEndpoint(target, 'api.ecr');
   try {
     const command = new ecr.GetAuthorizationTokenCommand({});

@@ -1,5 +1,6 @@
 import { AwsRequestError, UserError } from '../errors.js';
 import type { AccessKeys } from '../store/credentials.js';
+import { ANSWER_LIMIT_BYTES, OversizedAnswerError } from './answer-limit.js';
 import type { AwsTarget } from './endpoint.js';
 
 export interface FailureContext {
@@ -34,6 +35,11 @@ export function describeAwsFailure(error: unknown, where: FailureContext): UserE
   const key = where.keys ? `access key ${shortKey(where.keys.accessKeyId)}` : 'the session';
   const seconds = Math.round((where.target.connectTimeoutMs + where.target.requestTimeoutMs) / 1000);
 
+  if (error instanceof OversizedAnswerError) {
+    return new AwsRequestError(
+      `${where.service} at ${where.endpoint} sent an answer larger than ${ANSWER_LIMIT_BYTES / 1024 / 1024} MiB; refusing it: check AWS_ENDPOINT_URL`,
+    );
+  }
   // The SDK names a reset connection TimeoutError too; only the code tells them apart.
   if (NETWORK_CODES.has(failure.code ?? '') || NETWORK_CODES.has(name)) {
     // ECR regions are typed by hand (--ecr-region), so a misspelt one shows up as a host that does not resolve.

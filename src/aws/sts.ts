@@ -1,6 +1,7 @@
 import { AwsRequestError } from '../errors.js';
 import { rfc3339 } from '../time.js';
 import type { AccessKeys, SessionKeys } from '../store/credentials.js';
+import { limitAnswerSize } from './answer-limit.js';
 import { logEachTry } from './debug-middleware.js';
 import { boundedCall, callBoundMs, describeEndpoint, requestHandlerOptions, type AwsTarget } from './endpoint.js';
 import { describeAwsFailure, shortKey } from './failures.js';
@@ -23,6 +24,7 @@ async function stsClient(target: AwsTarget, keys: AccessKeys) {
     requestHandler: requestHandlerOptions(target),
   });
   logEachTry(client, 'STS', target.debug);
+  limitAnswerSize(client);
   return { sts, client };
 }
 
