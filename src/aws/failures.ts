@@ -1,4 +1,5 @@
 import { AwsRequestError, UserError } from '../errors.js';
+import { printable } from '../printable.js';
 import type { AccessKeys } from '../store/credentials.js';
 import { ANSWER_LIMIT_BYTES, OversizedAnswerError } from './answer-limit.js';
 import type { AwsTarget } from './endpoint.js';
@@ -25,8 +26,15 @@ export function shortKey(accessKeyId: string): string {
   return accessKeyId.length > 8 ? `${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-4)}` : accessKeyId;
 }
 
-// One clear line for everything AWS or the network can answer; never echoes a secret.
+// One clear line for everything AWS or the network can answer; never echoes a secret. The codes and texts in it
+// come from the network, the endpoint from the environment: shown without control characters.
 export function describeAwsFailure(error: unknown, where: FailureContext): UserError {
+  const described = describe(error, where);
+  described.message = printable(described.message);
+  return described;
+}
+
+function describe(error: unknown, where: FailureContext): UserError {
   if (error instanceof UserError) return error;
   const failure = (error ?? {}) as SdkError;
   const name = failure.name ?? '';
