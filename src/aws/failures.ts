@@ -2,7 +2,7 @@ import { AwsRequestError, UserError } from '../errors.js';
 import { printable } from '../printable.js';
 import type { AccessKeys } from '../store/credentials.js';
 import { ANSWER_LIMIT_BYTES, OversizedAnswerError } from './answer-limit.js';
-import type { AwsTarget } from './endpoint.js';
+import { hideUserInfo, type AwsTarget } from './endpoint.js';
 
 export interface FailureContext {
   service: 'STS' | 'ECR';
@@ -30,7 +30,7 @@ export function shortKey(accessKeyId: string): string {
 // come from the network, the endpoint from the environment: shown without control characters.
 export function describeAwsFailure(error: unknown, where: FailureContext): UserError {
   const described = describe(error, where);
-  described.message = printable(described.message);
+  described.message = printable(hideUserInfo(described.message, where.target));
   return described;
 }
 
