@@ -137,7 +137,9 @@ function exitText(result: RunResult): string {
 
 // The password reaches the client on stdin only: never argv (visible in ps), the environment or a file.
 export async function dockerLogin(client: DockerClient, env: Env, registry: RegistryLogin): Promise<void> {
-  const args = ['login', '--username', registry.username, '--password-stdin', registry.proxyEndpoint];
+  // `--` ends the options (docker, podman and nerdctl parse with cobra/pflag): the address, which comes from the
+  // network, can never be taken for one.
+  const args = ['login', '--username', registry.username, '--password-stdin', '--', registry.proxyEndpoint];
   const result = await runClient(client, args, env, registry.password);
   if (result.status !== 0) {
     const reason = failureReason(result.output, registry.password);
@@ -146,7 +148,7 @@ export async function dockerLogin(client: DockerClient, env: Env, registry: Regi
 }
 
 export async function dockerLogout(client: DockerClient, env: Env, registry: string): Promise<DockerOutcome> {
-  const result = await runClient(client, ['logout', registry], env, '');
+  const result = await runClient(client, ['logout', '--', registry], env, '');
   // docker says so and exits 0; podman says so and exits non-zero. Either way there is nothing left to remove.
   const notLoggedIn = /not logged in/i.test(result.output);
   if (result.status !== 0 && !notLoggedIn) {

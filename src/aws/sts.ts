@@ -61,8 +61,10 @@ export async function getCallerAccount(target: AwsTarget, keys: AccessKeys): Pro
   try {
     const command = new sts.GetCallerIdentityCommand({});
     const answer = await boundedCall(target, (abortSignal) => client.send(command, { abortSignal }));
-    if (!answer.Account) throw new AwsRequestError(`STS answered GetCallerIdentity without an account id`);
-    return answer.Account;
+    // It names the docker registries to log out of: 12 digits, or nothing of it is used.
+    const account = answer.Account ?? '';
+    if (!/^\d{12}$/.test(account)) throw new AwsRequestError(`STS answered GetCallerIdentity without a 12-digit account id`);
+    return account;
   } catch (error) {
     throw describeAwsFailure(error, { service: 'STS', endpoint: describeEndpoint(target, 'sts'), keys, target });
   } finally {
