@@ -44,7 +44,9 @@ export async function getRegistryLogin(target: AwsTarget, session: SessionKeys):
     const data = answer.authorizationData?.[0];
     const token = Buffer.from(data?.authorizationToken ?? '', 'base64').toString('utf8');
     const colon = token.indexOf(':');
-    if (!data?.proxyEndpoint || colon <= 0 || colon === token.length - 1) {
+    // The user name (AWS) goes to docker's command line too, as the value of --username: a plain word only.
+    const username = token.slice(0, Math.max(colon, 0));
+    if (!data?.proxyEndpoint || !/^\w[\w.@+-]*$/.test(username) || colon === token.length - 1) {
       throw new AwsRequestError(`ECR at ${endpoint} answered without a usable authorization token; try again`);
     }
     // The address goes to docker's command line: anything but an ECR registry of AWS could be an option to it.
@@ -53,7 +55,7 @@ export async function getRegistryLogin(target: AwsTarget, session: SessionKeys):
         `ECR at ${endpoint} answered with a registry that is not https://ACCOUNT.dkr.ecr.REGION. and an AWS domain; refusing it: check AWS_ENDPOINT_URL_ECR`,
       );
     }
-    return { proxyEndpoint: data.proxyEndpoint, username: token.slice(0, colon), password: token.slice(colon + 1) };
+    return { proxyEndpoint: data.proxyEndpoint, username, password: token.slice(colon + 1) };
   } catch (error) {
     throw describeAwsFailure(error, { service: 'ECR', endpoint, keys: session, target });
   } finally {

@@ -247,9 +247,9 @@ Ecr('--debug logs each ECR try and never the password', async ({ world, docker }
 });
 
 // ECR's answer as the test writes it: the registry address is what goes to docker's command line.
-function ecrAnswer(proxyEndpoint: string): CustomReply {
+function ecrAnswer(proxyEndpoint: string, username = 'AWS'): CustomReply {
   return (response) => {
-    const authorizationToken = Buffer.from('AWS:pw-from-the-test').toString('base64');
+    const authorizationToken = Buffer.from(`${username}:pw-from-the-test`).toString('base64');
     const body = JSON.stringify({ authorizationData: [{ authorizationToken, expiresAt: Math.floor(Date.now() / 1000) + 3600, proxyEndpoint }] });
     response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(body) });
     response.end(body);
@@ -282,6 +282,14 @@ Ecr('a registry address from ECR that is not https://ACCOUNT.dkr.ecr.REGION.<AWS
   }
   assert.is(lines.at(-1), `aws2fa: docker login failed for ECR in ${regions.join(', ')}; the MFA session itself stands`);
   assert.is(lines.length, regions.length + 1, 'one line per region and one summary');
+});
+
+Ecr('a user name from ECR that is not a plain word is refused too: it is an argument of docker', async ({ world, docker }) => {
+  world.fake.injectReply(ecrAnswer('https://123456789012.dkr.ecr.eu-west-1.amazonaws.com', '--authfile=/tmp/planted'), { service: 'ecr' });
+  const result = await world.aws2fa(['login', 'prod', '123456', '--ecr'], { env: { PATH: pathWith(docker.bin) } });
+  assert.is(result.status, 3, result.stderr);
+  assert.ok(result.stderr.startsWith(`ECR eu-west-1: failed: ECR at ${world.fake.url} answered without a usable authorization token; try again\n`), result.stderr);
+  assert.equal(await docker.calls(), []);
 });
 
 Ecr('registries of the other partitions are taken, and the address is passed after --', async ({ world, docker }) => {
