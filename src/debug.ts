@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { printable } from './printable.js';
 
 // AWS2FA_DEBUG=1 logs to stderr what a person debugging a login needs: files, profile, region, endpoint, each
 // HTTP try with its status and time. Secrets are never passed to it; as a second line of defence every value
@@ -51,7 +52,7 @@ function makeLogger(stderr: Writable): Debug {
   const started = Date.now();
   const secrets = new Set<string>();
   const log = (message: string) => {
-    const line = redact(message, secrets).replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '?');
+    const line = printable(redact(message, secrets));
     stderr.write(`aws2fa debug +${Date.now() - started}ms: ${line}\n`);
   };
   return Object.assign(log, {

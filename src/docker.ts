@@ -3,6 +3,7 @@ import { platform } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import type { RegistryLogin } from './aws/ecr.js';
 import { BadInputError, DockerError } from './errors.js';
+import { printable } from './printable.js';
 
 // The docker CLI or a compatible client (podman, finch, nerdctl), run without a shell: the name is one program,
 // never a command line, so nothing in it is interpreted.
@@ -10,7 +11,7 @@ import { BadInputError, DockerError } from './errors.js';
 type Env = Record<string, string | undefined>;
 
 export interface DockerClient {
-  name: string; // as the user named it, for messages
+  name: string; // as the user named it, without control characters: for messages
   path: string; // the executable found for it
 }
 
@@ -58,11 +59,11 @@ export async function findDockerClient(option: string | undefined, env: Env): Pr
   const [name, source] = chosenClient(option, env);
   if (name.trim() === '') throw new BadInputError(`${source} needs the name of a docker-compatible client, e.g. podman`);
   const path = findExecutable(name, env);
-  if (path) return { name, path };
+  if (path) return { name: printable(name), path };
   const origin = source ? ` (from ${source})` : '';
   const oneProgram = /\s/.test(name.trim()) ? `; it names one program, arguments are not supported` : '';
   throw new DockerError(
-    `${name}${origin} not found: install it or pass --docker-command podman / set AWS2FA_DOCKER to a docker-compatible client${oneProgram}`,
+    `${printable(name)}${origin} not found: install it or pass --docker-command podman / set AWS2FA_DOCKER to a docker-compatible client${oneProgram}`,
   );
 }
 
@@ -70,7 +71,7 @@ export async function findDockerClient(option: string | undefined, env: Env): Pr
 // from a child), the secret out should the client ever echo it, the line that names the error preferred.
 export function failureReason(output: string, secret?: string): string {
   const redacted = secret ? output.split(secret).join('***') : output;
-  const lines = redacted.split(/\r?\n/).map((line) => line.replace(/[\u0000-\u001f\u007f]/g, ' ').trim()).filter(Boolean);
+  const lines = redacted.split(/\r?\n/).map(printable).filter(Boolean);
   const line = [...lines].reverse().find((candidate) => /error|denied|unauthori[sz]ed|fail|refused/i.test(candidate)) ?? lines.at(-1) ?? '';
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
@@ -136,7 +137,9 @@ function exitText(result: RunResult): string {
 
 // The password reaches the client on stdin only: never argv (visible in ps), the environment or a file.
 export async function dockerLogin(client: DockerClient, env: Env, registry: RegistryLogin): Promise<void> {
-  const args = ['login', '--username', registry.username, '--password-stdin', registry.proxyEndpoint];
+  // `--` ends the options (docker, podman and nerdctl parse with cobra/pflag): the address, which comes from the
+  // network, can never be taken for one.
+  const args = ['login', '--username', registry.username, '--password-stdin', '--', registry.proxyEndpoint];
   const result = await runClient(client, args, env, registry.password);
   if (result.status !== 0) {
     const reason = failureReason(result.output, registry.password);
@@ -145,7 +148,7 @@ export async function dockerLogin(client: DockerClient, env: Env, registry: Regi
 }
 
 export async function dockerLogout(client: DockerClient, env: Env, registry: string): Promise<DockerOutcome> {
-  const result = await runClient(client, ['logout', registry], env, '');
+  const result = await runClient(client, ['logout', '--', registry], env, '');
   // docker says so and exits 0; podman says so and exits non-zero. Either way there is nothing left to remove.
   const notLoggedIn = /not logged in/i.test(result.output);
   if (result.status !== 0 && !notLoggedIn) {

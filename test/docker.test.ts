@@ -11,7 +11,7 @@ const Docker = suite('docker: the client is found on the command PATH, fed the p
 
 Docker('failureReason keeps the line that names the error, without the secret or control characters', () => {
   const output = `WARNING! Your password will be stored unencrypted.\nError response from daemon: denied for s3cr3t\u001b[31m\nLogin did not succeed\n`;
-  assert.is(failureReason(output, 's3cr3t'), 'Error response from daemon: denied for *** [31m');
+  assert.is(failureReason(output, 's3cr3t'), 'Error response from daemon: denied for ***');
   assert.is(failureReason(`just one line\n\n`), 'just one line');
   assert.is(failureReason(''), '');
   assert.is(failureReason(`error ${'x'.repeat(400)}`).length, 301);
@@ -52,7 +52,7 @@ Docker('dockerLogin writes the password to stdin only; a failure names the clien
     const client = await findDockerClient(undefined, env);
     await dockerLogin(client, env, { proxyEndpoint: 'https://good.example', username: 'AWS', password: 'pa55+/word=' });
     const [call] = await fake.calls();
-    assert.equal([call!.argv, call!.stdin], [['login', '--username', 'AWS', '--password-stdin', 'https://good.example'], 'pa55+/word=']);
+    assert.equal([call!.argv, call!.stdin], [['login', '--username', 'AWS', '--password-stdin', '--', 'https://good.example'], 'pa55+/word=']);
     try {
       await dockerLogin(client, env, { proxyEndpoint: 'https://bad.example', username: 'AWS', password: 'pa55+/word=' });
       assert.unreachable();
@@ -61,6 +61,25 @@ Docker('dockerLogin writes the password to stdin only; a failure names the clien
       assert.match((error as Error).message, /^docker login exited with status 1: Error response from daemon: .*\(got \*\*\*\)$/);
     }
     assert.equal(await dockerLogout(client, env, 'https://good.example'), { notLoggedIn: false });
+  } finally {
+    await fake.remove();
+  }
+});
+
+// Issue 11: even an address that slipped past the check in src/aws/ecr.ts is an argument, never an option.
+Docker('dockerLogin and dockerLogout pass the registry after --, so --authfile=/x is the server, not an option', async () => {
+  const fake = await makeFakeDocker();
+  try {
+    const env = { PATH: pathWith(fake.bin), HOME: tmpdir() };
+    const client = await findDockerClient(undefined, env);
+    await dockerLogin(client, env, { proxyEndpoint: '--authfile=/x', username: 'AWS', password: 'pw' });
+    await dockerLogout(client, env, '--authfile=/x');
+    const argvs = (await fake.calls()).map((call) => call.argv).sort();
+    assert.equal(argvs, [
+      ['login', '--username', 'AWS', '--password-stdin', '--', '--authfile=/x'],
+      ['logout', '--', '--authfile=/x'],
+    ]);
+    for (const argv of argvs) assert.ok(argv.indexOf('--') < argv.indexOf('--authfile=/x'), 'after the end of the options');
   } finally {
     await fake.remove();
   }

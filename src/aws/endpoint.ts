@@ -2,6 +2,8 @@
 // environment; computed from the command's context so in-process runs see their own environment.
 
 import type { Debug } from '../debug.js';
+import { UserError } from '../errors.js';
+import { printable } from '../printable.js';
 
 export interface AwsTarget {
   region: string;
@@ -12,19 +14,87 @@ export interface AwsTarget {
   debug?: Debug | undefined;
 }
 
+// A setting in the environment that the AWS calls cannot run with; refused before any request.
+export class AwsSettingError extends UserError {}
+
+// `https://user:password@host/`: the user info (up to the last @ of the authority, as URL parsers take it) is
+// masked wherever an endpoint is shown.
+const USER_INFO = /^([^:/?#]+:\/\/)([^/?#]*)@/;
+
+export function maskedEndpoint(url: string): string {
+  return url.replace(USER_INFO, '$1***@');
+}
+
+function userInfoOf(url: string | undefined): string | undefined {
+  return url ? USER_INFO.exec(url)?.[2] : undefined;
+}
+
+// The endpoint's user info, wherever it might show up in a text (an SDK message quoting the URL): masked too.
+export function hideUserInfo(text: string, target: AwsTarget): string {
+  const info = userInfoOf(target.endpoint);
+  if (!info) return text;
+  let decoded = info;
+  try {
+    decoded = decodeURIComponent(info);
+  } catch {
+    // as typed, then
+  }
+  // A user info of a few characters is no secret, and masking it would garble the text.
+  return [info, decoded].filter((secret) => secret.length >= 4).reduce((out, secret) => out.split(secret).join('***'), text);
+}
+
+// AWS_ENDPOINT_URL_STS / _ECR, else AWS_ENDPOINT_URL, as the SDK reads them; refused unless an http(s) URL, as
+// anything else would still be spoken to over HTTP.
 export function endpointFromEnv(env: Record<string, string | undefined>, service: 'STS' | 'ECR'): string | undefined {
   if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() === 'true') return undefined;
-  return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
+  const variable = env[`AWS_ENDPOINT_URL_${service}`] ? `AWS_ENDPOINT_URL_${service}` : 'AWS_ENDPOINT_URL';
+  const value = env[variable];
+  if (!value) return undefined;
+  let protocol: string;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    protocol = '';
+  }
+  if (protocol !== 'https:' && protocol !== 'http:') {
+    throw new AwsSettingError(
+      `${variable}=${printable(maskedEndpoint(value))} is not an https:// or http:// URL: set it to one, e.g. https://sts.eu-west-1.amazonaws.com or http://localhost:4566, or unset it`,
+    );
+  }
+  return value;
+}
+
+// AWS2FA_HTTP_TIMEOUT, in seconds, replaces both SDK timeouts: shorter for tests, longer for a slow link. Past a
+// minute the whole-call bound would run into minutes, and past 2^31 ms Node's timers fire at once: refused.
+const HTTP_TIMEOUT_RANGE_S = [0.1, 60] as const;
+
+function httpTimeoutMs(env: Record<string, string | undefined>): number | undefined {
+  const text = env.AWS2FA_HTTP_TIMEOUT?.trim();
+  if (!text) return undefined;
+  const seconds = Number(text);
+  const [least, most] = HTTP_TIMEOUT_RANGE_S;
+  if (!/^\d*\.?\d+$/.test(text) || seconds < least || seconds > most) {
+    throw new AwsSettingError(
+      `AWS2FA_HTTP_TIMEOUT=${printable(text)} is not a number of seconds from ${least} to ${most}: set one, or unset it for the default (3 s to connect, 10 s of silence)`,
+    );
+  }
+  return Math.round(seconds * 1000);
+}
+
+// The same checks as targetFor, for a command to call before anything is asked or spent (an MFA code).
+export function checkAwsSettings(env: Record<string, string | undefined>, service: 'STS' | 'ECR'): void {
+  httpTimeoutMs(env);
+  endpointFromEnv(env, service);
 }
 
 // A dead or hanging endpoint fails in seconds: 3 s to connect, 10 s for an answer, one retry.
-// AWS2FA_HTTP_TIMEOUT (seconds) shortens both, for tests and slow-network diagnosis.
 export function targetFor(env: Record<string, string | undefined>, service: 'STS' | 'ECR', region: string, debug?: Debug): AwsTarget {
-  const override = Number(env.AWS2FA_HTTP_TIMEOUT);
-  const bound = Number.isFinite(override) && override > 0 ? override * 1000 : undefined;
+  const bound = httpTimeoutMs(env);
+  const endpoint = endpointFromEnv(env, service);
+  debug?.secret(userInfoOf(endpoint));
   return {
     region,
-    endpoint: endpointFromEnv(env, service),
+    endpoint,
     connectTimeoutMs: bound ?? 3_000,
     requestTimeoutMs: bound ?? 10_000,
     maxAttempts: 2,
@@ -62,7 +132,7 @@ export async function boundedCall<T>(target: AwsTarget, call: (abortSignal: Abor
 }
 
 export function describeEndpoint(target: AwsTarget, service: 'sts' | 'api.ecr'): string {
-  return target.endpoint ?? `https://${service}.${target.region}.amazonaws.com`;
+  return target.endpoint ? maskedEndpoint(target.endpoint) : `https://${service}.${target.region}.amazonaws.com`;
 }
 
 export function requestHandlerOptions(target: AwsTarget) {

@@ -1,6 +1,8 @@
 import { AwsRequestError, UserError } from '../errors.js';
+import { printable } from '../printable.js';
 import type { AccessKeys } from '../store/credentials.js';
-import type { AwsTarget } from './endpoint.js';
+import { ANSWER_LIMIT_BYTES, OversizedAnswerError } from './answer-limit.js';
+import { hideUserInfo, type AwsTarget } from './endpoint.js';
 
 export interface FailureContext {
   service: 'STS' | 'ECR';
@@ -24,8 +26,15 @@ export function shortKey(accessKeyId: string): string {
   return accessKeyId.length > 8 ? `${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-4)}` : accessKeyId;
 }
 
-// One clear line for everything AWS or the network can answer; never echoes a secret.
+// One clear line for everything AWS or the network can answer; never echoes a secret. The codes and texts in it
+// come from the network, the endpoint from the environment: shown without control characters.
 export function describeAwsFailure(error: unknown, where: FailureContext): UserError {
+  const described = describe(error, where);
+  described.message = printable(hideUserInfo(described.message, where.target));
+  return described;
+}
+
+function describe(error: unknown, where: FailureContext): UserError {
   if (error instanceof UserError) return error;
   const failure = (error ?? {}) as SdkError;
   const name = failure.name ?? '';
@@ -34,6 +43,11 @@ export function describeAwsFailure(error: unknown, where: FailureContext): UserE
   const key = where.keys ? `access key ${shortKey(where.keys.accessKeyId)}` : 'the session';
   const seconds = Math.round((where.target.connectTimeoutMs + where.target.requestTimeoutMs) / 1000);
 
+  if (error instanceof OversizedAnswerError) {
+    return new AwsRequestError(
+      `${where.service} at ${where.endpoint} sent an answer larger than ${ANSWER_LIMIT_BYTES / 1024 / 1024} MiB; refusing it: check AWS_ENDPOINT_URL`,
+    );
+  }
   // The SDK names a reset connection TimeoutError too; only the code tells them apart.
   if (NETWORK_CODES.has(failure.code ?? '') || NETWORK_CODES.has(name)) {
     // ECR regions are typed by hand (--ecr-region), so a misspelt one shows up as a host that does not resolve.

@@ -1,9 +1,11 @@
 import { AwsRequestError } from '../errors.js';
 import { rfc3339 } from '../time.js';
 import type { AccessKeys, SessionKeys } from '../store/credentials.js';
+import { limitAnswerSize } from './answer-limit.js';
 import { logEachTry } from './debug-middleware.js';
 import { boundedCall, callBoundMs, describeEndpoint, requestHandlerOptions, type AwsTarget } from './endpoint.js';
 import { describeAwsFailure, shortKey } from './failures.js';
+import { sessionFromAnswer } from './session-answer.js';
 
 export interface MfaRequest {
   serial: string;
@@ -23,6 +25,7 @@ async function stsClient(target: AwsTarget, keys: AccessKeys) {
     requestHandler: requestHandlerOptions(target),
   });
   logEachTry(client, 'STS', target.debug);
+  limitAnswerSize(client);
   return { sts, client };
 }
 
@@ -34,34 +37,17 @@ function announce(target: AwsTarget, call: string): void {
   );
 }
 
-// Real keys and tokens are base64 and letters. A line break would split the INI line it is written to (a
-// section or key of the answer's choosing); any control character is a broken or hostile endpoint.
-function requirePlain(target: AwsTarget, values: string[]): void {
-  if (values.some((value) => /[\u0000-\u001f\u007f]/.test(value))) {
-    throw new AwsRequestError(`STS at ${describeEndpoint(target, 'sts')} answered with credentials that contain control characters; refusing them`);
-  }
-}
-
 export async function getSessionToken(target: AwsTarget, keys: AccessKeys, mfa: MfaRequest): Promise<SessionKeys> {
   const { sts, client } = await stsClient(target, keys);
   announce(target, `GetSessionToken for access key ${shortKey(keys.accessKeyId)}, MFA device ${mfa.serial}, code ******, ${mfa.durationSeconds} s`);
   try {
     const command = new sts.GetSessionTokenCommand({ SerialNumber: mfa.serial, TokenCode: mfa.code, DurationSeconds: mfa.durationSeconds });
     const answer = await boundedCall(target, (abortSignal) => client.send(command, { abortSignal }));
-    const credentials = answer.Credentials;
-    const expiration = credentials?.Expiration;
-    if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken || !expiration || Number.isNaN(expiration.getTime())) {
-      throw new AwsRequestError(`STS at ${describeEndpoint(target, 'sts')} answered without credentials; try again`);
-    }
-    target.debug?.secret(credentials.SecretAccessKey, credentials.SessionToken);
-    requirePlain(target, [credentials.AccessKeyId, credentials.SecretAccessKey, credentials.SessionToken]);
-    target.debug?.(`STS GetSessionToken: session key ${shortKey(credentials.AccessKeyId)} until ${rfc3339(expiration)}`);
-    return {
-      accessKeyId: credentials.AccessKeyId,
-      secretAccessKey: credentials.SecretAccessKey,
-      sessionToken: credentials.SessionToken,
-      expiration,
-    };
+    // Masked in debug lines before they are checked: a refused answer may still hold a real secret.
+    target.debug?.secret(answer.Credentials?.SecretAccessKey, answer.Credentials?.SessionToken);
+    const session = sessionFromAnswer(answer.Credentials, `STS at ${describeEndpoint(target, 'sts')}`);
+    target.debug?.(`STS GetSessionToken: session key ${shortKey(session.accessKeyId)} until ${rfc3339(session.expiration)}`);
+    return session;
   } catch (error) {
     throw describeAwsFailure(error, { service: 'STS', endpoint: describeEndpoint(target, 'sts'), keys, mfa, target });
   } finally {
@@ -75,8 +61,10 @@ export async function getCallerAccount(target: AwsTarget, keys: AccessKeys): Pro
   try {
     const command = new sts.GetCallerIdentityCommand({});
     const answer = await boundedCall(target, (abortSignal) => client.send(command, { abortSignal }));
-    if (!answer.Account) throw new AwsRequestError(`STS answered GetCallerIdentity without an account id`);
-    return answer.Account;
+    // It names the docker registries to log out of: 12 digits, or nothing of it is used.
+    const account = answer.Account ?? '';
+    if (!/^\d{12}$/.test(account)) throw new AwsRequestError(`STS answered GetCallerIdentity without a 12-digit account id`);
+    return account;
   } catch (error) {
     throw describeAwsFailure(error, { service: 'STS', endpoint: describeEndpoint(target, 'sts'), keys, target });
   } finally {

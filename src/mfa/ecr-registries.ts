@@ -1,4 +1,4 @@
-import { targetFor } from '../aws/endpoint.js';
+import { checkAwsSettings, targetFor } from '../aws/endpoint.js';
 import { getRegistryLogin } from '../aws/ecr.js';
 import { getCallerAccount } from '../aws/sts.js';
 import type { AppContext } from '../context.js';
@@ -39,6 +39,7 @@ export async function ecrRequest(
   profile: Pick<ResolvedProfile, 'profileRegion' | 'stsRegion'>,
 ): Promise<EcrRequest | null> {
   if (!wantsEcr(options)) return null;
+  checkAwsSettings(context.env, 'ECR');
   return { regions: ecrRegions(options, profile), client: await findDockerClient(options.dockerCommand, context.env) };
 }
 

@@ -5,6 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeFakeDocker, pathWith, type DockerCall, type FakeDocker } from '../helpers/fake-docker.js';
 import { ALICE } from '../helpers/home.js';
+import type { CustomReply } from '../helpers/aws-endpoint.js';
 import type { RunResult } from '../helpers/cli.js';
 import { makeWorld, type World } from '../helpers/world.js';
 
@@ -20,7 +21,7 @@ Ecr.after.each(async (context) => {
 });
 
 const registry = (region: string) => `https://123456789012.dkr.ecr.${region}.amazonaws.com`;
-const loginArgv = (region: string) => ['login', '--username', 'AWS', '--password-stdin', registry(region)];
+const loginArgv = (region: string) => ['login', '--username', 'AWS', '--password-stdin', '--', registry(region)];
 const ecrCalls = (world: World) => world.fake.requests.filter((r) => r.service === 'ecr');
 const byRegistry = (calls: DockerCall[]) => [...calls].sort((a, b) => (a.argv.at(-1) ?? '').localeCompare(b.argv.at(-1) ?? ''));
 
@@ -121,7 +122,7 @@ Ecr('logout --ecr restores the keys, then docker logout per registry, account fr
     'ECR eu-west-1: logged out of 123456789012.dkr.ecr.eu-west-1.amazonaws.com\nECR us-west-2: logged out of 123456789012.dkr.ecr.us-west-2.amazonaws.com\n',
   );
   assert.equal(await world.snapshot(), before);
-  assert.equal(byRegistry(await docker.calls()).map((call) => call.argv), [['logout', registry('eu-west-1')], ['logout', registry('us-west-2')]]);
+  assert.equal(byRegistry(await docker.calls()).map((call) => call.argv), [['logout', '--', registry('eu-west-1')], ['logout', '--', registry('us-west-2')]]);
   const identity = world.fake.requests.filter((r) => r.action === 'GetCallerIdentity');
   assert.equal(identity.map((r) => [r.accessKeyId, r.sessionToken, r.signatureValid]), [[ALICE.accessKeyId, undefined, true]]);
 });
@@ -243,6 +244,90 @@ Ecr('--debug logs each ECR try and never the password', async ({ world, docker }
   for (const password of world.fake.ecrPasswords) assert.not.ok(result.stderr.includes(password));
   const quiet = await world.aws2fa(['login', 'prod', '123456']);
   assert.not.match(quiet.stderr, /aws2fa debug/, 'off without --debug');
+});
+
+// ECR's answer as the test writes it: the registry address is what goes to docker's command line.
+function ecrAnswer(proxyEndpoint: string, username = 'AWS'): CustomReply {
+  return (response) => {
+    const authorizationToken = Buffer.from(`${username}:pw-from-the-test`).toString('base64');
+    const body = JSON.stringify({ authorizationData: [{ authorizationToken, expiresAt: Math.floor(Date.now() / 1000) + 3600, proxyEndpoint }] });
+    response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(body) });
+    response.end(body);
+  };
+}
+
+// Issue 11: podman wrote the file an ECR answer of `--authfile=/some/path` named.
+Ecr('a registry address from ECR that is not https://ACCOUNT.dkr.ecr.REGION.<AWS domain> is refused and never reaches docker', async ({ world, docker }) => {
+  const hostile: Record<string, string> = {
+    'eu-west-1': '--authfile=/tmp/planted',
+    'eu-central-1': 'https://123456789012.dkr.ecr.eu-central-1.amazonaws.com.evil.example',
+    'us-west-2': 'https://123456789012.dkr.ecr.us-west-2.amazonaws.com/--authfile=/tmp/planted',
+    'us-east-2': 'http://123456789012.dkr.ecr.us-east-2.amazonaws.com',
+    'ap-south-1': 'https://12345678901.dkr.ecr.ap-south-1.amazonaws.com',
+    'sa-east-1': 'https://u:p@123456789012.dkr.ecr.sa-east-1.amazonaws.com',
+    'ca-central-1': 'https://123456789012.dkr.ecr.ca-central-1.amazonaws.com:443',
+    'me-south-1': 'https://123456789012.dkr.ecr.me-south-1.amazonaws.com\n--authfile=/tmp/planted',
+    'af-south-1': 'https://123456789012.dkr.ecr.AF-SOUTH-1.amazonaws.com',
+  };
+  const regions = Object.keys(hostile);
+  for (const region of regions) world.fake.injectReply(ecrAnswer(hostile[region]!), { service: 'ecr', region });
+  const argv = ['login', 'prod', '123456', '--ecr', ...regions.slice(1).flatMap((region) => ['--ecr-region', region])];
+  const result = await world.aws2fa(argv, { env: { PATH: pathWith(docker.bin) } });
+  assert.is(result.status, 3, result.stderr);
+  assert.equal(await docker.calls(), [], 'docker never ran');
+  const lines = result.stderr.split('\n').slice(0, -1);
+  for (const region of regions) {
+    const refused = `ECR ${region}: failed: ECR at ${world.fake.url} answered with a registry that is not https://ACCOUNT.dkr.ecr.REGION. and an AWS domain; refusing it: check AWS_ENDPOINT_URL_ECR`;
+    assert.ok(lines.includes(refused), `${region}: ${result.stderr}`);
+  }
+  assert.is(lines.at(-1), `aws2fa: docker login failed for ECR in ${regions.join(', ')}; the MFA session itself stands`);
+  assert.is(lines.length, regions.length + 1, 'one line per region and one summary');
+});
+
+Ecr('a user name from ECR that is not a plain word is refused too: it is an argument of docker', async ({ world, docker }) => {
+  world.fake.injectReply(ecrAnswer('https://123456789012.dkr.ecr.eu-west-1.amazonaws.com', '--authfile=/tmp/planted'), { service: 'ecr' });
+  const result = await world.aws2fa(['login', 'prod', '123456', '--ecr'], { env: { PATH: pathWith(docker.bin) } });
+  assert.is(result.status, 3, result.stderr);
+  assert.ok(result.stderr.startsWith(`ECR eu-west-1: failed: ECR at ${world.fake.url} answered without a usable authorization token; try again\n`), result.stderr);
+  assert.equal(await docker.calls(), []);
+});
+
+Ecr('registries of the other partitions are taken, and the address is passed after --', async ({ world, docker }) => {
+  const good: Record<string, string> = {
+    'eu-west-1': 'https://123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+    'cn-north-1': 'https://123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn',
+    'us-gov-west-1': 'https://123456789012.dkr.ecr.us-gov-west-1.amazonaws.com',
+    'us-iso-east-1': 'https://123456789012.dkr.ecr.us-iso-east-1.c2s.ic.gov',
+    'eusc-de-east-1': 'https://123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu',
+  };
+  const regions = Object.keys(good);
+  for (const region of regions) world.fake.injectReply(ecrAnswer(good[region]!), { service: 'ecr', region });
+  const argv = ['login', 'prod', '123456', '--ecr', ...regions.slice(1).flatMap((region) => ['--ecr-region', region])];
+  const result = await world.aws2fa(argv, { env: { PATH: pathWith(docker.bin) } });
+  assert.is(result.status, 0, result.stderr);
+  const calls = await docker.calls();
+  assert.equal(
+    calls.map((call) => call.argv).sort(),
+    Object.values(good)
+      .map((address) => ['login', '--username', 'AWS', '--password-stdin', '--', address])
+      .sort(),
+  );
+});
+
+Ecr('logout --ecr refuses an account id from GetCallerIdentity that is not 12 digits, and runs no docker', async ({ world, docker }) => {
+  assert.is((await world.aws2fa(['login', 'prod', '123456'])).status, 0);
+  world.fake.injectReply(
+    (response) => {
+      const body = `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::1:user/x</Arn><UserId>AIDA</UserId><Account>--authfile=/tmp/planted</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>`;
+      response.writeHead(200, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body) });
+      response.end(body);
+    },
+    { service: 'sts' },
+  );
+  const result = await world.aws2fa(['logout', 'prod', '--ecr'], { env: { PATH: pathWith(docker.bin) } });
+  assert.is(result.status, 3, result.stderr);
+  assert.match(result.stderr, /^aws2fa: ECR: cannot tell which account's registries to log out of: STS answered GetCallerIdentity without a 12-digit account id\n$/);
+  assert.equal(await docker.calls(), []);
 });
 
 Ecr.run();

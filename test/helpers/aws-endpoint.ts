@@ -38,6 +38,9 @@ export interface RecordedRequest {
 
 export type Fault = '500' | 'throttle' | 'reset' | 'hang' | 'malformed';
 
+/** Writes an answer of its own (huge, endless, hostile values); the request is recorded as any other. */
+export type CustomReply = (response: ServerResponse, call: { service: 'sts' | 'ecr'; action: string }) => void;
+
 export interface IssuedSession {
   accessKeyId: string;
   secretAccessKey: string;
@@ -54,6 +57,8 @@ export interface FakeAws {
   addUser(user: FakeUser): void;
   /** the next `times` (default: all) requests matching service/region get the fault */
   injectFault(fault: Fault, opts?: { service?: 'sts' | 'ecr'; region?: string; times?: number }): void;
+  /** like injectFault, with an answer the test writes itself */
+  injectReply(reply: CustomReply, opts?: { service?: 'sts' | 'ecr'; region?: string; times?: number }): void;
   clearFaults(): void;
   /** sessions handed out by GetSessionToken; mutate `expiration` to make one expire */
   issued: IssuedSession[];
@@ -280,6 +285,24 @@ function stsError(error: AwsError, requestId: string): Reply {
   return { status: error.status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body };
 }
 
+/** A GetSessionToken answer carrying exactly these values (escaped for XML only): for hostile-answer tests. */
+export function sessionTokenAnswer(values: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string }): CustomReply {
+  return (response) => {
+    const reply = stsReply(
+      'GetSessionToken',
+      `    <Credentials>\n` +
+        `      <SessionToken>${xmlEscape(values.sessionToken)}</SessionToken>\n` +
+        `      <SecretAccessKey>${xmlEscape(values.secretAccessKey)}</SecretAccessKey>\n` +
+        `      <Expiration>${xmlEscape(values.expiration)}</Expiration>\n` +
+        `      <AccessKeyId>${xmlEscape(values.accessKeyId)}</AccessKeyId>\n` +
+        `    </Credentials>\n`,
+      randomUUID(),
+    );
+    response.writeHead(reply.status, { ...reply.headers, 'content-length': Buffer.byteLength(reply.body) });
+    response.end(reply.body);
+  };
+}
+
 function ecrReply(result: unknown, requestId: string): Reply {
   return {
     status: 200,
@@ -394,7 +417,7 @@ function parseCall(incoming: IncomingRequest): ParsedCall {
 type Caller = { kind: 'user'; user: FakeUser } | { kind: 'session'; session: IssuedSession };
 
 interface InjectedFault {
-  fault: Fault;
+  fault: Fault | CustomReply;
   service: Service | undefined;
   region: string | undefined;
   remaining: number;
@@ -410,7 +433,7 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
   const issued: IssuedSession[] = [];
   const ecrPasswords: string[] = [];
 
-  function takeFault(service: Service, region: string): Fault | undefined {
+  function takeFault(service: Service, region: string): Fault | CustomReply | undefined {
     const match = faults.find((f) => (f.service === undefined || f.service === service) && (f.region === undefined || f.region === region));
     if (!match) return undefined;
     match.remaining -= 1;
@@ -599,7 +622,10 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
     const requestId = randomUUID();
     let reply: Reply;
     const fault = takeFault(call.service, region);
-    if (fault === 'reset') {
+    if (typeof fault === 'function') {
+      fault(res, { service: call.service, action: call.action });
+      return;
+    } else if (fault === 'reset') {
       req.socket.destroy();
       return;
     } else if (fault === 'hang') {
@@ -639,6 +665,9 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
     },
     injectFault(fault, { service, region, times = Infinity } = {}) {
       faults.push({ fault, service, region, remaining: times });
+    },
+    injectReply(reply, { service, region, times = Infinity } = {}) {
+      faults.push({ fault: reply, service, region, remaining: times });
     },
     clearFaults() {
       faults = [];

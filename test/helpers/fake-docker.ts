@@ -53,8 +53,10 @@ if [ -n "$fail_on" ]; then
     esac
   done
 fi
+# the server is the last argument, after --
+for server in "$@"; do :; done
 if [ "$1" = logout ]; then
-  ${options.notLoggedIn ? `echo "Error: not logged into $2" >&2; exit 125` : `echo "Removing login credentials for $2"`}
+  ${options.notLoggedIn ? `echo "Error: not logged into $server" >&2; exit 125` : `echo "Removing login credentials for $server"`}
 else
   echo "Login Succeeded"
 fi

@@ -2,6 +2,7 @@ import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
 import { SessionCommand } from '../base.js';
 import { sessionSummary } from '../messages.js';
+import { deliver } from '../../deliver.js';
 import { ECR_INCOMPLETE_STATUS } from '../../errors.js';
 import { ecrRequest, loginRegistries } from '../../mfa/ecr-registries.js';
 import { resolveProfile } from '../../mfa/profile.js';
@@ -46,7 +47,7 @@ export class EnvLoginCommand extends SessionCommand {
       ...started.keys,
       ...(profile.profileRegion ? { region: profile.profileRegion } : {}),
     });
-    this.context.stdout.write(code);
+    await deliver(this.context.stdout, code, `the session's shell code`);
     this.context.stderr.write(`${sessionSummary(`This shell has a session of ${profile.name}`, started.keys.expiration, this.context.now())}\n`);
     // The session code is already out: an ECR failure must not make the hook throw the session away.
     if (ecr && !(await loginRegistries(this.context, started.keys, ecr))) return ECR_INCOMPLETE_STATUS;

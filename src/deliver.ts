@@ -1,0 +1,34 @@
+import { readFileSync, readlinkSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { UserError } from './errors.js';
+
+// Env mode exists to print shell code: a run that could not hand it over has failed, whatever it did before.
+
+export class UndeliveredOutputError extends UserError {}
+
+// `aws2fa env login >&-`: Node reopens a closed stdout on /dev/null at start, read-write; a shell's `>/dev/null`
+// opens it write-only. (Linux only, through /proc; elsewhere a closed stdout goes unnoticed.)
+function closedAtStart(stream: Writable): boolean {
+  const fd = (stream as { fd?: unknown }).fd;
+  if (typeof fd !== 'number') return false;
+  try {
+    if (readlinkSync(`/proc/self/fd/${fd}`) !== '/dev/null') return false;
+    const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1];
+    return flags !== undefined && (Number.parseInt(flags, 8) & 0o3) === 0o2;
+  } catch {
+    return false;
+  }
+}
+
+// Writes `text` and waits until the system has taken it; a closed stdout, a full disk or a reader that has gone
+// away is one line, not a stack trace or a silent success.
+export async function deliver(stream: Writable, text: string, what: string): Promise<void> {
+  const advice = `nothing was delivered: run it as eval "$(aws2fa env login …)" or with the shell hook (aws2fa init)`;
+  if (closedAtStart(stream)) throw new UndeliveredOutputError(`stdout is closed, so ${what} could not be written; ${advice}`);
+  const failure = await new Promise<NodeJS.ErrnoException | null | undefined>((done) => {
+    // The stream also emits the error as an event, which would crash the run unless someone listens.
+    stream.once('error', () => undefined);
+    stream.write(text, done);
+  });
+  if (failure) throw new UndeliveredOutputError(`could not write ${what} to stdout (${failure.code ?? failure.message}); ${advice}`);
+}
