@@ -106,6 +106,8 @@ Units(`env login (POSIX): unsets shadowing variables, exports the session, RFC 3
       `export AWS_CREDENTIAL_EXPIRATION='2026-11-24T06:12:00Z'`,
       `export AWS2FA_PROFILE='prod'`,
       `export AWS2FA_EXPIRES='1795500720'`,
+      `unset AWS2FA_ROOT_PROFILE`,
+      `unset AWS2FA_ROOT_EXPIRES`,
       `export AWS_REGION='eu-west-1'`,
       `export AWS_DEFAULT_REGION='eu-west-1'`,
       `export AWS2FA_REGION='eu-west-1'`,
@@ -140,7 +142,7 @@ Units(`env login never sets AWS_VAULT; one statement per line; trailing newline`
       assert.ok(text.endsWith(`\n`));
       assert.not.ok(text.includes(`\n\n`));
     }
-    assert.is(renderEnvLogin(shell, SESSION).split(`\n`).length, 14);
+    assert.is(renderEnvLogin(shell, SESSION).split(`\n`).length, 16);
   }
 });
 
@@ -149,7 +151,7 @@ Units(`env logout unsets the session, and the region only when the login set it`
     renderEnvLogout(`bash`),
     [
       ...[`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_SESSION_EXPIRATION`]
-        .concat([`AWS_CREDENTIAL_EXPIRATION`, `AWS2FA_PROFILE`, `AWS2FA_EXPIRES`])
+        .concat([`AWS_CREDENTIAL_EXPIRATION`, `AWS2FA_PROFILE`, `AWS2FA_EXPIRES`, `AWS2FA_ROOT_PROFILE`, `AWS2FA_ROOT_EXPIRES`, `__aws2fa_held`])
         .map(name => `unset ${name}`),
       `if [ -n "\${AWS2FA_REGION-}" ]; then unset AWS_REGION; unset AWS_DEFAULT_REGION; fi`,
       `unset AWS2FA_REGION`,

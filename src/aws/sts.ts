@@ -1,6 +1,7 @@
 import { AwsRequestError } from '../errors.js';
 import { rfc3339 } from '../time.js';
 import type { AccessKeys, SessionKeys } from '../store/credentials.js';
+import type { Credentials } from '@aws-sdk/client-sts';
 import { logEachTry } from './debug-middleware.js';
 import { boundedCall, callBoundMs, describeEndpoint, requestHandlerOptions, type AwsTarget } from './endpoint.js';
 import { describeAwsFailure, shortKey } from './failures.js';
@@ -12,13 +13,14 @@ export interface MfaRequest {
 }
 
 // The SDK is loaded only here, on the paths that call AWS. The keys are passed as static credentials, never the
-// SDK's default chain, which would pick up environment or session keys.
-async function stsClient(target: AwsTarget, keys: AccessKeys) {
+// SDK's default chain, which would pick up environment or session keys. A session signs AssumeRole (roles).
+export async function stsClient(target: AwsTarget, keys: AccessKeys | SessionKeys) {
   const sts = await import('@aws-sdk/client-sts');
+  const sessionToken = 'sessionToken' in keys ? keys.sessionToken : undefined;
   const client = new sts.STSClient({
     region: target.region,
     endpoint: target.endpoint,
-    credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
+    credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
     maxAttempts: target.maxAttempts,
     requestHandler: requestHandlerOptions(target),
   });
@@ -26,7 +28,7 @@ async function stsClient(target: AwsTarget, keys: AccessKeys) {
   return { sts, client };
 }
 
-function announce(target: AwsTarget, call: string): void {
+export function announce(target: AwsTarget, call: string): void {
   const seconds = (ms: number) => `${ms / 1000} s`;
   target.debug?.(
     `STS ${call} at ${describeEndpoint(target, 'sts')} (signing region ${target.region}): up to ${target.maxAttempts} tries, ` +
@@ -42,26 +44,30 @@ function requirePlain(target: AwsTarget, values: string[]): void {
   }
 }
 
+// The Credentials of every STS answer that hands out a session (GetSessionToken, AssumeRole) are read here.
+export function sessionKeysFrom(target: AwsTarget, credentials: Credentials | undefined, call: string): SessionKeys {
+  const expiration = credentials?.Expiration;
+  if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken || !expiration || Number.isNaN(expiration.getTime())) {
+    throw new AwsRequestError(`STS at ${describeEndpoint(target, 'sts')} answered without credentials; try again`);
+  }
+  target.debug?.secret(credentials.SecretAccessKey, credentials.SessionToken);
+  requirePlain(target, [credentials.AccessKeyId, credentials.SecretAccessKey, credentials.SessionToken]);
+  target.debug?.(`STS ${call}: session key ${shortKey(credentials.AccessKeyId)} until ${rfc3339(expiration)}`);
+  return {
+    accessKeyId: credentials.AccessKeyId,
+    secretAccessKey: credentials.SecretAccessKey,
+    sessionToken: credentials.SessionToken,
+    expiration,
+  };
+}
+
 export async function getSessionToken(target: AwsTarget, keys: AccessKeys, mfa: MfaRequest): Promise<SessionKeys> {
   const { sts, client } = await stsClient(target, keys);
   announce(target, `GetSessionToken for access key ${shortKey(keys.accessKeyId)}, MFA device ${mfa.serial}, code ******, ${mfa.durationSeconds} s`);
   try {
     const command = new sts.GetSessionTokenCommand({ SerialNumber: mfa.serial, TokenCode: mfa.code, DurationSeconds: mfa.durationSeconds });
     const answer = await boundedCall(target, (abortSignal) => client.send(command, { abortSignal }));
-    const credentials = answer.Credentials;
-    const expiration = credentials?.Expiration;
-    if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken || !expiration || Number.isNaN(expiration.getTime())) {
-      throw new AwsRequestError(`STS at ${describeEndpoint(target, 'sts')} answered without credentials; try again`);
-    }
-    target.debug?.secret(credentials.SecretAccessKey, credentials.SessionToken);
-    requirePlain(target, [credentials.AccessKeyId, credentials.SecretAccessKey, credentials.SessionToken]);
-    target.debug?.(`STS GetSessionToken: session key ${shortKey(credentials.AccessKeyId)} until ${rfc3339(expiration)}`);
-    return {
-      accessKeyId: credentials.AccessKeyId,
-      secretAccessKey: credentials.SecretAccessKey,
-      sessionToken: credentials.SessionToken,
-      expiration,
-    };
+    return sessionKeysFrom(target, answer.Credentials, 'GetSessionToken');
   } catch (error) {
     throw describeAwsFailure(error, { service: 'STS', endpoint: describeEndpoint(target, 'sts'), keys, mfa, target });
   } finally {

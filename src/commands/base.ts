@@ -69,8 +69,9 @@ export abstract class SessionCommand extends FolderCommand {
   profile = Option.String({ required: false, name: 'PROFILE' });
   code = Option.String({ required: false, name: 'CODE' });
 
-  duration = Option.String('--duration,--lifespan', '43200', {
-    description: 'Session length in seconds, 900–129600 (default 43200 = 12 h)',
+  // No default here: a role profile's session defaults to its duration_seconds, else 1 h.
+  duration = Option.String('--duration,--lifespan', {
+    description: 'Session length in seconds, 900–129600 (default 43200 = 12 h; for a role profile 3600)',
     validator: t.cascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(900, 129600)]),
   });
   serial = Option.String('--serial', { description: 'MFA device ARN (default: mfa_serial of the profile)' });

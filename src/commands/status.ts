@@ -1,6 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { FolderCommand } from './base.js';
-import { profileName } from '../mfa/profile.js';
+import { profileName } from '../profiles/resolve.js';
 import { backupSectionFor, holdsSession, keysIn, profileNames, requireProfile } from '../store/credentials.js';
 import { findSection, optionValue, type IniDocument } from '../store/ini.js';
 import { resolveAwsFiles } from '../store/paths.js';

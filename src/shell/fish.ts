@@ -9,6 +9,11 @@ export function set(name: string, value: string): string {
   return `set -gx ${checkName(name)} ${quote(value)}`;
 }
 
+// Global, not exported: no child process sees it.
+export function setUnexported(name: string, value: string): string {
+  return `set -g ${checkName(name)} ${quote(value)}`;
+}
+
 // `set -e` of a missing variable fails with status 4 (silently), which would make the sourced code fail;
 // an `if` that takes no branch succeeds. Only the global scope: a universal variable is the user's own.
 export function unset(name: string): string {

@@ -13,10 +13,15 @@ export interface EnvSession {
   sessionToken: string;
   expiration: Date;
   region?: string;
+  /** the root session behind a role session: AWS2FA_ROOT_PROFILE / AWS2FA_ROOT_EXPIRES (unset without) */
+  root?: { profile: string; expiration: Date };
+  /** with the hook: the root session the shell holds, in a variable that is not exported */
+  held?: string;
 }
 
 interface Emitter {
   set(name: string, value: string): string;
+  setUnexported(name: string, value: string): string;
   unset(name: string): string;
   ifSet(name: string, lines: string[]): string;
 }
@@ -43,6 +48,8 @@ const SESSION = [
   `AWS2FA_EXPIRES`,
 ];
 const REGION = [`AWS_REGION`, `AWS_DEFAULT_REGION`];
+const ROOT = [`AWS2FA_ROOT_PROFILE`, `AWS2FA_ROOT_EXPIRES`];
+const HELD = `__aws2fa_held`;
 // Set only when the login set the region, so that logout never removes a region the user chose.
 const REGION_MARKER = `AWS2FA_REGION`;
 
@@ -63,6 +70,12 @@ export function renderEnvLogin(shell: ShellName, session: EnvSession): string {
     AWS2FA_EXPIRES: String(Math.floor(session.expiration.getTime() / 1000)),
   };
   const lines = [...SHADOWING.map(name => e.unset(name)), ...SESSION.map(name => e.set(name, values[name] ?? ``))];
+  if (session.root) {
+    lines.push(e.set(`AWS2FA_ROOT_PROFILE`, session.root.profile), e.set(`AWS2FA_ROOT_EXPIRES`, String(Math.floor(session.root.expiration.getTime() / 1000))));
+  } else {
+    lines.push(...ROOT.map(name => e.unset(name)));
+  }
+  if (session.held !== undefined) lines.push(e.setUnexported(HELD, session.held));
   if (session.region) {
     lines.push(...[...REGION, REGION_MARKER].map(name => e.set(name, session.region ?? ``)));
   } else {
@@ -74,5 +87,5 @@ export function renderEnvLogin(shell: ShellName, session: EnvSession): string {
 
 export function renderEnvLogout(shell: ShellName): string {
   const e = emitterFor(shell);
-  return `${[...SESSION.map(name => e.unset(name)), ...dropRegion(e)].join(`\n`)}\n`;
+  return `${[...SESSION.map(name => e.unset(name)), ...ROOT.map(name => e.unset(name)), e.unset(HELD), ...dropRegion(e)].join(`\n`)}\n`;
 }

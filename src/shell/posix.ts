@@ -22,6 +22,11 @@ export function set(name: string, value: string): string {
   return `export ${checkName(name)}=${quote(value)}`;
 }
 
+// A shell variable only: no child process sees it.
+export function setUnexported(name: string, value: string): string {
+  return `${checkName(name)}=${quote(value)}`;
+}
+
 export function unset(name: string): string {
   return `unset ${checkName(name)}`;
 }
