@@ -48,7 +48,7 @@ export class LogoutCommand extends FolderCommand {
         : `it has its long-term keys`;
       this.context.stdout.write(`${role}${name} is not logged in (${why}); nothing changed.\n`);
     } else {
-      this.context.stdout.write(`${role}Logged out ${name}: its long-term keys are back in [${name}].\n`);
+      this.context.stdout.write(`${role}${role ? 'logged' : 'Logged'} out ${name}: its long-term keys are back in [${name}].\n`);
       warnIfShared(this.context, outcome.write);
     }
     return this.logoutEcr();
