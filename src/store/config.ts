@@ -43,6 +43,16 @@ export function configSection(doc: IniDocument, profile: string): IniSection | u
   return name === undefined ? undefined : findSection(doc, name);
 }
 
+// Every profile the config file names, as botocore reads the section names.
+export function configProfileNames(doc: IniDocument): string[] {
+  const names = doc.sections.map((section) => {
+    if (section.name === 'default') return 'default';
+    const words = section.name.startsWith('profile') ? shlexSplit(section.name) : undefined;
+    return words?.length === 2 && words[0] === 'profile' ? words[1] : undefined;
+  });
+  return [...new Set(names.filter((name): name is string => name !== undefined))];
+}
+
 function newSectionName(profile: string): string {
   if (profile === 'default') return 'default';
   return /^[\w.@+:/-]+$/.test(profile) ? `profile ${profile}` : `profile '${profile.replace(/'/g, `'"'"'`)}'`;
