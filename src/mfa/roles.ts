@@ -1,5 +1,7 @@
 import { assumeRole } from '../aws/assume-role.js';
+import { shortKey } from '../aws/failures.js';
 import type { AppContext } from '../context.js';
+import { debugFor } from '../debug.js';
 import { HeldSessionError } from '../errors.js';
 import { defaultSessionName } from '../profiles/chain.js';
 import type { HeldSession } from '../profiles/held.js';
@@ -57,11 +59,19 @@ function heldFor(profile: ResolvedProfile, held: HeldSession | undefined): Sessi
 // session, a new one with a code. A CODE given always makes a new one: the user asked for it.
 export async function rootSessionFor(context: AppContext, profile: ResolvedProfile, request: RootRequest): Promise<RootSession> {
   const now = context.now();
+  const debug = debugFor(context);
   if (request.code === undefined) {
     const held = heldFor(profile, request.held);
-    if (held && lastsEnough(held, now)) return { keys: held, source: 'held' };
     const inFile = request.renew ? undefined : fileModeSession(profile);
-    if (inFile && lastsEnough(inFile, now)) return { keys: inFile, source: 'file' };
+    debug.secret(held?.secretAccessKey, held?.sessionToken, inFile?.secretAccessKey, inFile?.sessionToken);
+    if (held && lastsEnough(held, now)) {
+      debug(`root session of ${profile.root}: the one this shell holds, key ${shortKey(held.accessKeyId)}`);
+      return { keys: held, source: 'held' };
+    }
+    if (inFile && lastsEnough(inFile, now)) {
+      debug(`root session of ${profile.root}: its file-mode session, key ${shortKey(inFile.accessKeyId)}`);
+      return { keys: inFile, source: 'file' };
+    }
   }
   if (request.renew) {
     throw new HeldSessionError(

@@ -5,7 +5,7 @@ import { sessionSummary } from '../messages.js';
 import { ECR_INCOMPLETE_STATUS } from '../../errors.js';
 import { ecrRequest, loginRegistries } from '../../mfa/ecr-registries.js';
 import { sessionForShell } from '../../mfa/shell-session.js';
-import { encodeHeld } from '../../profiles/held.js';
+import { encodeHeld, takeHeldSession } from '../../profiles/held.js';
 import { resolveProfile } from '../../profiles/resolve.js';
 import { renderEnvLogin, shellFromEnv, SHELL_NAMES } from '../../shell/index.js';
 
@@ -48,6 +48,8 @@ export class EnvLoginCommand extends SessionCommand {
   renew = Option.Boolean(`--renew`, false, { description: `Renew only from the root session the shell hook holds; never asks for a code (the hook runs it)` });
 
   async execute(): Promise<number> {
+    // First of all: the descriptor is read and closed before anything could spawn a process that inherits it.
+    takeHeldSession(this.context.env);
     if (this.renew && this.code !== undefined) throw new UsageError(`--renew takes no CODE: it renews from the session the shell holds`);
     const profile = await resolveProfile(this.context, this);
     const ecr = this.renew ? null : await ecrRequest(this, this.context, profile);
