@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ALICE } from '../helpers/home.js';
-import type { World } from '../helpers/world.js';
+import { scriptedTerminal, type World } from '../helpers/world.js';
 import { decodeHeld } from '../../src/profiles/held.js';
 import { actions, exportsOf, makeRolesWorld, ROLE_ARNS, ROLES_CONFIG } from './world.js';
 
@@ -150,6 +150,16 @@ Env('a file-mode session with under 5 minutes left is not used', async ({ world 
   assert.is(result.status, 1);
   assert.match(result.stderr, /^aws2fa: no MFA code given and no terminal to ask on/);
   assert.equal(actions(world), ['GetSessionToken'], 'nothing sent with the short session');
+});
+
+Env('asked on the terminal: the device is saved to the root profile, the code asked once for the whole chain', async ({ world }) => {
+  await world.writeConfig(ROLES_CONFIG.replace(`mfa_serial = ${ALICE.mfaSerial}\n`, ''));
+  const terminal = scriptedTerminal([ALICE.mfaSerial, ALICE.code]);
+  const result = await world.aws2fa(['env', 'login', 'deep'], { terminal });
+  assert.is(result.status, 0, result.stderr);
+  assert.equal(terminal.questions, [`MFA device ARN for profile base (saved to ${world.config}): `, 'MFA code for deep: ']);
+  assert.match(await world.read(world.config), /^\[profile base\]\nregion = us-east-1\nmfa_serial = arn:aws:iam::123456789012:mfa\/alice\n/);
+  assert.equal(actions(world), ['GetSessionToken', 'AssumeRole', 'AssumeRole']);
 });
 
 async function expectFailure(world: World, argv: string[], status: number, message: RegExp, expectedActions: string[] = []) {
