@@ -70,7 +70,11 @@ export class LoginCommand extends SessionCommand {
       ...(done.source === 'new' ? [restoreNote(profile.root)] : []),
     ];
     this.context.stdout.write(`${lines.join('\n')}\n`);
-    for (const note of roleNotes(profile)) this.context.stderr.write(`aws2fa: ${note}\n`);
+    const notes = roleNotes(profile);
+    if (this.duration !== undefined) {
+      notes.push(`note: --duration has no effect here: the root's session lasts 12 h, and the AWS CLI and the SDKs assume ${profile.name} for duration_seconds (else 1 h)`);
+    }
+    for (const note of notes) this.context.stderr.write(`aws2fa: ${note}\n`);
     if (done.written) warnIfShared(this.context, done.written);
     if (ecr && !(await loginRegistries(this.context, done.role, ecr))) return ECR_INCOMPLETE_STATUS;
     return 0;

@@ -102,6 +102,17 @@ File('mfa_serial in the role profile: says the AWS CLI and SDKs will ask for a c
   );
 });
 
+File('--duration for a role in file mode says it has no effect; duration_seconds above 1 h is flagged', async ({ world }) => {
+  const result = await world.aws2fa(['login', 'long', ALICE.code, '--duration', '7200']);
+  assert.is(result.status, 0, result.stderr);
+  assert.equal(actions(world), ['GetSessionToken', 'AssumeRole'], 'the proof is made from the root session, as the SDKs will');
+  assert.is(
+    result.stderr,
+    `aws2fa: note: duration_seconds = 7200 in profile long: assumed from base's session, AWS allows at most 3600; set duration_seconds = 3600 or less, or the AWS CLI and the SDKs will fail to assume it\n` +
+      `aws2fa: note: --duration has no effect here: the root's session lasts 12 h, and the AWS CLI and the SDKs assume long for duration_seconds (else 1 h)\n`,
+  );
+});
+
 File('logout ROLE logs the root out and says so', async ({ world }) => {
   assert.is((await world.aws2fa(['login', 'admin', ALICE.code])).status, 0);
   const result = await world.aws2fa(['logout', 'admin']);
