@@ -65,7 +65,7 @@ export class LoginCommand extends SessionCommand {
         : sessionSummary(`${profile.root} is already logged in (no code needed)`, done.root.expiration, now);
     const lines = [
       rootLine,
-      `${profile.name} is a role profile: ${roles} was assumed with ${profile.root}'s MFA session to check that it works.`,
+      `${profile.name} is a role profile: ${roles} ${profile.hops.length > 1 ? 'were' : 'was'} assumed with ${profile.root}'s MFA session to check that it works.`,
       `The AWS CLI and the SDKs assume it by themselves from source_profile with that session: aws sts get-caller-identity --profile ${profile.name}`,
       ...(done.source === 'new' ? [restoreNote(profile.root)] : []),
     ];

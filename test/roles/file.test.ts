@@ -56,6 +56,18 @@ File('login ROLE writes the root session only, after proving the role; the JS SD
   assert.is(sdk.arn, `arn:aws:sts::210987654321:assumed-role/admin/${world.fake.requests[0]!.params.RoleSessionName}`);
 });
 
+File('a chain of two hops: aws2fa ROLE CODE (the short form) proves both, and the SDK assumes both from the root session', async ({ world }) => {
+  const result = await world.aws2fa(['deep', ALICE.code]);
+  assert.is(result.status, 0, result.stderr);
+  assert.equal(actions(world), ['GetSessionToken', 'AssumeRole', 'AssumeRole']);
+  assert.match(result.stdout, /deep is a role profile: arn:aws:iam::210987654321:role\/admin then arn:aws:iam::210987654321:role\/deep were assumed/);
+  world.fake.requests.length = 0;
+  const sdk = await sdkAs(world, 'deep');
+  assert.equal(actions(world), ['AssumeRole', 'AssumeRole', 'GetCallerIdentity']);
+  assert.is(world.fake.requests[0]!.accessKeyId, world.fake.issued[0]!.accessKeyId);
+  assert.match(sdk.arn, /^arn:aws:sts::210987654321:assumed-role\/deep\//);
+});
+
 File('the SDKs ignore keys in [ROLE] of the credentials file while the config gives role_arn', async ({ world }) => {
   assert.is((await world.aws2fa(['login', 'admin', ALICE.code])).status, 0);
   const credentials = await world.read(world.credentials);
