@@ -24,7 +24,7 @@ export interface ShellSession {
 
 // The session of a named profile, plain or role, for env login and exec: nothing is written to any file.
 export async function sessionForShell(context: AppContext, profile: ResolvedProfile, request: ShellSessionRequest): Promise<ShellSession> {
-  const held = takeHeldSession(context.env);
+  const held = await takeHeldSession(context.env);
   const holdable = (keys: SessionKeys): HeldSession => ({ profile: profile.root, credentials: profile.files.credentials, keys });
   if (profile.hops.length === 0) {
     const root = await rootSessionFor(context, profile, { ...request, held, durationSeconds: request.durationSeconds ?? DEFAULT_ROOT_SECONDS });

@@ -1,4 +1,4 @@
-import { closeSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
 import type { SessionKeys } from '../store/credentials.js';
 
 // The root's MFA session as the shell hook holds it (INTERFACES.md "Held root session"): one line of printable
@@ -57,53 +57,69 @@ export function decodeHeld(text: string): HeldSession | undefined {
   };
 }
 
-// A pipe end may come non-blocking (a socket pair from Node, say): wait for it briefly instead of failing.
-function readFd(fd: number): string | undefined {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  const waitUntil = Date.now() + 2_000;
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (;;) {
-    const chunk = Buffer.alloc(Math.min(16 * 1024, MAX_BYTES + 1 - total));
-    let count: number;
-    try {
-      count = readSync(fd, chunk, 0, chunk.length, null);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN' && Date.now() < waitUntil) {
-        Atomics.wait(pause, 0, 0, 5);
-        continue;
-      }
-      return undefined;
-    }
-    if (count === 0) break;
-    chunks.push(chunk.subarray(0, count));
-    total += count;
-    if (total > MAX_BYTES) return undefined;
+// A pipe or socket is read through libuv, never with a blocking read: a writer that never closes its end costs at
+// most READ_BOUND_MS, not a hung prompt. A regular file (not what the hook hands over, but harmless) is read as is.
+const READ_BOUND_MS = 2_000;
+
+async function readFd(fd: number): Promise<string | undefined> {
+  let kind;
+  try {
+    kind = fstatSync(fd);
+  } catch {
+    return undefined; // not open
   }
-  return Buffer.concat(chunks).toString('latin1');
+  if (kind.isFile()) {
+    try {
+      const buffer = Buffer.alloc(MAX_BYTES + 1);
+      const count = readSync(fd, buffer, 0, buffer.length, 0);
+      return count > MAX_BYTES ? undefined : buffer.subarray(0, count).toString('latin1');
+    } finally {
+      closeQuietly(fd);
+    }
+  }
+  if (!kind.isFIFO() && !kind.isSocket()) {
+    closeQuietly(fd);
+    return undefined;
+  }
+  const { Socket } = await import('node:net');
+  return new Promise((resolve) => {
+    const stream = new Socket({ fd, readable: true, writable: false });
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const finish = (value: string | undefined) => {
+      clearTimeout(timer);
+      stream.removeAllListeners('data');
+      stream.destroy(); // closes the descriptor
+      resolve(value);
+    };
+    const timer = setTimeout(() => finish(undefined), READ_BOUND_MS);
+    stream.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      total += chunk.length;
+      if (total > MAX_BYTES) finish(undefined);
+    });
+    stream.on('end', () => finish(Buffer.concat(chunks).toString('latin1')));
+    stream.on('error', () => finish(undefined));
+  });
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed
+  }
 }
 
 // Read once per run, and the descriptor closed at once: nothing spawned later inherits it.
-let taken: { env: object; held: HeldSession | undefined } | undefined;
+const taken = new WeakMap<object, Promise<HeldSession | undefined>>();
 
-export function takeHeldSession(env: Record<string, string | undefined>): HeldSession | undefined {
-  if (taken?.env === env) return taken.held;
-  const named = env.AWS2FA_HELD_FD;
-  let held: HeldSession | undefined;
-  if (named !== undefined && /^[3-9]$/.test(named)) {
-    const fd = Number(named);
-    try {
-      const text = readFd(fd);
-      held = text === undefined ? undefined : decodeHeld(text);
-    } finally {
-      try {
-        closeSync(fd);
-      } catch {
-        // not open: nothing held
-      }
-    }
+export function takeHeldSession(env: Record<string, string | undefined>): Promise<HeldSession | undefined> {
+  let held = taken.get(env);
+  if (!held) {
+    const named = env.AWS2FA_HELD_FD;
+    held = named !== undefined && /^[3-9]$/.test(named) ? readFd(Number(named)).then((text) => (text === undefined ? undefined : decodeHeld(text))) : Promise.resolve(undefined);
+    taken.set(env, held);
   }
-  taken = { env, held };
   return held;
 }

@@ -128,4 +128,29 @@ Held('from bash as the hook hands it over: 3< <(printf ...)', async ({ world }) 
   assert.is(world.fake.requests[0]!.accessKeyId, world.fake.issued[0]!.accessKeyId);
 });
 
+Held('a held pipe whose writer never closes is given up within its bound: --renew fails, it never hangs', async ({ world }) => {
+  const bash = findTool('bash');
+  if (!bash) return;
+  // The writer holds the pipe open and says nothing; it is ended once aws2fa is done.
+  const script =
+    `AWS2FA_HELD_FD=3 "$NODE" "$BIN" env login admin --renew --shell bash 3< <(echo $BASHPID > "$HOME/writer"; exec sleep 60 >/dev/null 2>&1); ` +
+    `status=$?; kill "$(cat "$HOME/writer")"; exit $status`;
+  const child = spawn(bash, ['-c', script], {
+    env: cleanEnv(world.home, { ...world.env, NODE: process.execPath, BIN: BINARY }) as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let hung = false;
+  const guard = setTimeout(() => {
+    hung = true;
+    child.kill('SIGKILL');
+  }, 30_000);
+  const result = await finished(child);
+  clearTimeout(guard);
+  assert.not.ok(hung, 'aws2fa waited for the writer');
+  assert.is(result.status, 1, result.stderr);
+  assert.is(result.stdout, '');
+  assert.is(result.stderr, 'aws2fa: cannot renew admin: this shell holds no session of base with 5 minutes left; run aws2fa env login admin\n');
+  assert.equal(actions(world), []);
+});
+
 Held.run();

@@ -49,7 +49,7 @@ export class EnvLoginCommand extends SessionCommand {
 
   async execute(): Promise<number> {
     // First of all: the descriptor is read and closed before anything could spawn a process that inherits it.
-    takeHeldSession(this.context.env);
+    await takeHeldSession(this.context.env);
     if (this.renew && this.code !== undefined) throw new UsageError(`--renew takes no CODE: it renews from the session the shell holds`);
     const profile = await resolveProfile(this.context, this);
     const ecr = this.renew ? null : await ecrRequest(this, this.context, profile);
