@@ -1,6 +1,8 @@
 // The root session held by the shell reaches aws2fa on file descriptor 3 (a pipe, AWS2FA_HELD_FD=3): env login of
 // another role or of the root then needs no code and no GetSessionToken; --renew uses only that session.
 import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -8,6 +10,7 @@ import { ALICE } from '../helpers/home.js';
 import { BINARY, cleanEnv } from '../helpers/cli.js';
 import { finished, type Finished } from '../helpers/child.js';
 import { findTool } from '../helpers/tools.js';
+import { availableShells, runShellAsync } from '../helpers/shells.js';
 import type { World } from '../helpers/world.js';
 import { encodeHeld } from '../../src/profiles/held.js';
 import { actions, exportsOf, makeRolesWorld } from './world.js';
@@ -152,5 +155,29 @@ Held('a held pipe whose writer never closes is given up within its bound: --rene
   assert.is(result.stderr, 'aws2fa: cannot renew admin: this shell holds no session of base with 5 minutes left; run aws2fa env login admin\n');
   assert.equal(actions(world), []);
 });
+
+Held('bash, zsh, fish: evaluated, the held session is a shell variable no child process sees', async ({ world }) => {
+  const result = await run(world, ['env', 'login', 'admin', ALICE.code]);
+  const posix = result.stdout;
+  for (const shell of availableShells(['bash', 'zsh', 'fish'])) {
+    const code = shell.kind === 'fish' ? await fishCode(world) : posix;
+    const file = join(world.home, `code.${shell.kind}`);
+    await writeFile(file, code);
+    const script =
+      shell.kind === 'fish'
+        ? `source ${file}; string match -q 'aws2fa-held-1:*' -- $__aws2fa_held; and echo held; env | string match -q '*aws2fa-held*'; and echo LEAKED; true`
+        : `. ${file}; case "$__aws2fa_held" in aws2fa-held-1:*) echo held;; esac; env | grep -q aws2fa-held && echo LEAKED; true`;
+    const out = await runShellAsync(shell, script, world.home);
+    assert.is(out.stdout, 'held\n', `${shell.kind}: ${out.stderr}`);
+  }
+});
+
+async function fishCode(world: World): Promise<string> {
+  const env = cleanEnv(world.home, { ...world.env, AWS2FA_HOOK: '1' });
+  const child = spawn(process.execPath, [BINARY, 'env', 'login', 'base', ALICE.code, '--shell', 'fish'], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = await finished(child);
+  assert.is(result.status, 0, result.stderr);
+  return result.stdout;
+}
 
 Held.run();
