@@ -4,6 +4,7 @@ import type { SessionKeys } from '../store/credentials.js';
 import { profileValue } from '../profiles/chain.js';
 import { profileFiles, type ResolvedProfile } from '../profiles/resolve.js';
 import { writeSession } from './file-mode.js';
+import { rememberSerial } from './session.js';
 import { assumeChain, CHAINED_ROLE_LIMIT, DEFAULT_ROOT_SECONDS, rootSessionFor, type RootSource } from './roles.js';
 
 export interface RoleLogin {
@@ -24,6 +25,7 @@ export async function loginRole(context: AppContext, profile: ResolvedProfile, r
   const root = await rootSessionFor(context, profile, { ...request, durationSeconds: DEFAULT_ROOT_SECONDS });
   const role = await assumeChain(context, profile, root.keys, PROOF_SECONDS, request.serial);
   const written = root.source === 'new' ? await writeSession(profile.files.credentials, profile.root, root.keys) : undefined;
+  if (root.askedSerial) await rememberSerial(profile, root.askedSerial);
   return { root: root.keys, source: root.source, role, written };
 }
 

@@ -25,6 +25,8 @@ export type RootSource = 'held' | 'file' | 'new';
 export interface RootSession {
   keys: SessionKeys;
   source: RootSource;
+  /** a device asked for on the terminal: saved by the caller once everything worked */
+  askedSerial?: string;
 }
 
 export interface RootRequest {
@@ -79,8 +81,7 @@ export async function rootSessionFor(context: AppContext, profile: ResolvedProfi
     );
   }
   const started = await startSession(context, profile, { code: request.code, serial: request.serial, durationSeconds: request.durationSeconds });
-  if (started.serialWasAsked) await rememberSerial(profile, started.serial);
-  return { keys: started.keys, source: 'new' };
+  return { keys: started.keys, source: 'new', ...(started.serialWasAsked ? { askedSerial: started.serial } : {}) };
 }
 
 function sessionNameFor(profile: ResolvedProfile, hopSessionName: string | undefined, serial: string | undefined): string {

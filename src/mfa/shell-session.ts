@@ -2,6 +2,7 @@ import type { AppContext } from '../context.js';
 import { takeHeldSession, type HeldSession } from '../profiles/held.js';
 import type { ResolvedProfile } from '../profiles/resolve.js';
 import type { SessionKeys } from '../store/credentials.js';
+import { rememberSerial } from './session.js';
 import { assumeChain, assumeDirect, CHAINED_ROLE_LIMIT, DEFAULT_ROLE_SECONDS, DEFAULT_ROOT_SECONDS, rootSessionFor } from './roles.js';
 
 export interface ShellSessionRequest {
@@ -28,6 +29,7 @@ export async function sessionForShell(context: AppContext, profile: ResolvedProf
   const holdable = (keys: SessionKeys): HeldSession => ({ profile: profile.root, credentials: profile.files.credentials, keys });
   if (profile.hops.length === 0) {
     const root = await rootSessionFor(context, profile, { ...request, held, durationSeconds: request.durationSeconds ?? DEFAULT_ROOT_SECONDS });
+    if (root.askedSerial) await rememberSerial(profile, root.askedSerial);
     return { keys: root.keys, held: holdable(root.keys) };
   }
   const asked = request.durationSeconds ?? profile.durationSeconds ?? DEFAULT_ROLE_SECONDS;
@@ -42,5 +44,6 @@ export async function sessionForShell(context: AppContext, profile: ResolvedProf
     );
   }
   const keys = await assumeChain(context, profile, root.keys, Math.min(asked, CHAINED_ROLE_LIMIT), request.serial);
+  if (root.askedSerial) await rememberSerial(profile, root.askedSerial);
   return { keys, root: { profile: profile.root, expiration: root.keys.expiration }, held: holdable(root.keys) };
 }

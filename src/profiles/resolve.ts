@@ -40,8 +40,15 @@ export function profileFiles(files: AwsFiles, credentials: LoadedFile, config: L
   return { credentialsPath: files.credentials, configPath: files.config, credentials: credentials.doc, config: config.doc };
 }
 
-// The files and the chain only: what logout and status need, without the root's keys.
-export function readChain(context: AppContext, request: ProfileRequest) {
+export interface ReadChain {
+  files: AwsFiles;
+  credentials: LoadedFile;
+  config: LoadedFile;
+  chain: ProfileChain;
+}
+
+// The files and the chain only: what logout needs, without the root's keys.
+export function readChain(context: AppContext, request: ProfileRequest): ReadChain {
   const name = profileName(request, context.env);
   const files = resolveAwsFiles(request, context.env, context.home);
   const [credentials, config] = [loadIniFile(files.credentials), loadIniFile(files.config)];

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { ALICE } from '../helpers/home.js';
 import { cleanEnv } from '../helpers/cli.js';
 import { finished } from '../helpers/child.js';
-import type { World } from '../helpers/world.js';
+import { scriptedTerminal, type World } from '../helpers/world.js';
 import { actions, makeRolesWorld, ROLE_ARNS, ROLES_CONFIG, ROLES_CREDENTIALS } from './world.js';
 
 const SDK_ROLE = fileURLToPath(new URL('../fixtures/sdk-role.mjs', import.meta.url));
@@ -101,6 +101,17 @@ File('a refused role leaves both files byte-identical', async ({ world }) => {
   assert.match(result.stderr, /^aws2fa: AWS refused to let you assume role arn:aws:iam::210987654321:role\/stranger \(profile stranger\)/);
   assert.is(result.stderr.split('\n').length, 2);
   assert.equal(await world.snapshot(), before);
+});
+
+File('a refused role with the device asked on the terminal: the device is not saved either', async ({ world }) => {
+  await world.writeConfig(`${ROLES_CONFIG.replace(`mfa_serial = ${ALICE.mfaSerial}\n`, '')}\n[profile stranger]\nrole_arn = arn:aws:iam::210987654321:role/stranger\nsource_profile = base\n`);
+  const before = await world.snapshot();
+  const result = await world.aws2fa(['login', 'stranger'], { terminal: scriptedTerminal([ALICE.mfaSerial, ALICE.code]) });
+  assert.is(result.status, 1);
+  assert.equal(await world.snapshot(), before);
+  const admin = await world.aws2fa(['login', 'admin'], { terminal: scriptedTerminal([ALICE.mfaSerial, ALICE.code]) });
+  assert.is(admin.status, 0, admin.stderr);
+  assert.match(await world.read(world.config), /^\[profile base\]\nregion = us-east-1\nmfa_serial = arn:aws:iam::123456789012:mfa\/alice\n/);
 });
 
 File('mfa_serial in the role profile: says the AWS CLI and SDKs will ask for a code, and how to change it', async ({ world }) => {
