@@ -34,6 +34,8 @@ export class BackupConflictError extends UserError {}
 export class InvalidRegionError extends UserError {}
 export class MissingSerialError extends UserError {}
 export class MissingCodeError extends UserError {}
+export class RoleProfileError extends UserError {}
+export class HeldSessionError extends UserError {}
 export class LockTimeoutError extends UserError {}
 export class AwsRequestError extends UserError {}
 export class DockerError extends UserError {}

@@ -1,6 +1,7 @@
 import { AwsRequestError } from '../errors.js';
 import { rfc3339 } from '../time.js';
 import type { AccessKeys, SessionKeys } from '../store/credentials.js';
+import type { Credentials } from '@aws-sdk/client-sts';
 import { limitAnswerSize } from './answer-limit.js';
 import { logEachTry } from './debug-middleware.js';
 import { boundedCall, callBoundMs, describeEndpoint, requestHandlerOptions, type AwsTarget } from './endpoint.js';
@@ -14,13 +15,14 @@ export interface MfaRequest {
 }
 
 // The SDK is loaded only here, on the paths that call AWS. The keys are passed as static credentials, never the
-// SDK's default chain, which would pick up environment or session keys.
-async function stsClient(target: AwsTarget, keys: AccessKeys) {
+// SDK's default chain, which would pick up environment or session keys. A session signs AssumeRole (roles).
+export async function stsClient(target: AwsTarget, keys: AccessKeys | SessionKeys) {
   const sts = await import('@aws-sdk/client-sts');
+  const sessionToken = 'sessionToken' in keys ? keys.sessionToken : undefined;
   const client = new sts.STSClient({
     region: target.region,
     endpoint: target.endpoint,
-    credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
+    credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
     maxAttempts: target.maxAttempts,
     requestHandler: requestHandlerOptions(target),
   });
@@ -29,12 +31,22 @@ async function stsClient(target: AwsTarget, keys: AccessKeys) {
   return { sts, client };
 }
 
-function announce(target: AwsTarget, call: string): void {
+export function announce(target: AwsTarget, call: string): void {
   const seconds = (ms: number) => `${ms / 1000} s`;
   target.debug?.(
     `STS ${call} at ${describeEndpoint(target, 'sts')} (signing region ${target.region}): up to ${target.maxAttempts} tries, ` +
       `${seconds(target.connectTimeoutMs)} to connect, ${seconds(target.requestTimeoutMs)} of silence, ${seconds(callBoundMs(target))} in all`,
   );
+}
+
+// The Credentials of every STS answer that hands out a session (GetSessionToken, AssumeRole) are read here, and
+// checked as hostile input (sessionFromAnswer).
+export function sessionKeysFrom(target: AwsTarget, credentials: Credentials | undefined, call: string): SessionKeys {
+  // Masked in debug lines before they are checked: a refused answer may still hold a real secret.
+  target.debug?.secret(credentials?.SecretAccessKey, credentials?.SessionToken);
+  const session = sessionFromAnswer(credentials, `STS at ${describeEndpoint(target, 'sts')}`);
+  target.debug?.(`STS ${call}: session key ${shortKey(session.accessKeyId)} until ${rfc3339(session.expiration)}`);
+  return session;
 }
 
 export async function getSessionToken(target: AwsTarget, keys: AccessKeys, mfa: MfaRequest): Promise<SessionKeys> {
@@ -43,11 +55,7 @@ export async function getSessionToken(target: AwsTarget, keys: AccessKeys, mfa: 
   try {
     const command = new sts.GetSessionTokenCommand({ SerialNumber: mfa.serial, TokenCode: mfa.code, DurationSeconds: mfa.durationSeconds });
     const answer = await boundedCall(target, (abortSignal) => client.send(command, { abortSignal }));
-    // Masked in debug lines before they are checked: a refused answer may still hold a real secret.
-    target.debug?.secret(answer.Credentials?.SecretAccessKey, answer.Credentials?.SessionToken);
-    const session = sessionFromAnswer(answer.Credentials, `STS at ${describeEndpoint(target, 'sts')}`);
-    target.debug?.(`STS GetSessionToken: session key ${shortKey(session.accessKeyId)} until ${rfc3339(session.expiration)}`);
-    return session;
+    return sessionKeysFrom(target, answer.Credentials, 'GetSessionToken');
   } catch (error) {
     throw describeAwsFailure(error, { service: 'STS', endpoint: describeEndpoint(target, 'sts'), keys, mfa, target });
   } finally {

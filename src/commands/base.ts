@@ -88,8 +88,9 @@ export abstract class SessionCommand extends FolderCommand {
   profile = Option.String({ required: false, name: 'PROFILE' });
   code = Option.String({ required: false, name: 'CODE' });
 
-  duration = Option.String('--duration,--lifespan', '43200', {
-    description: 'Session length: seconds, or 90m, 12h, 1h30m; 15m to 36h (default 12h)',
+  // No default here: a role profile's session defaults to its duration_seconds, else 1 h.
+  duration = Option.String('--duration,--lifespan', {
+    description: 'Session length: seconds, or 90m, 12h, 1h30m; 15m to 36h (default 12h; for a role profile 1h)',
     validator: isDuration,
   });
   serial = Option.String('--serial', { description: 'MFA device ARN (default: mfa_serial of the profile)' });

@@ -3,9 +3,11 @@ import { restoreNote, sessionSummary, warnIfShared } from './messages.js';
 import { SessionCommand } from './base.js';
 import { oneOf } from '../cli/suggest.js';
 import { BadInputError, ECR_INCOMPLETE_STATUS, UnknownProfileError } from '../errors.js';
-import { ecrRequest, loginRegistries } from '../mfa/ecr-registries.js';
+import { ecrRequest, loginRegistries, type EcrRequest } from '../mfa/ecr-registries.js';
 import { writeSession } from '../mfa/file-mode.js';
-import { resolveProfile } from '../mfa/profile.js';
+import { loginRole, roleNotes } from '../mfa/role-login.js';
+import { DEFAULT_ROOT_SECONDS } from '../mfa/roles.js';
+import { resolveProfile, type ResolvedProfile } from '../profiles/resolve.js';
 import { rememberSerial, startSession } from '../mfa/session.js';
 
 export class LoginCommand extends SessionCommand {
@@ -20,6 +22,11 @@ export class LoginCommand extends SessionCommand {
       the file changes. PROFILE defaults to \`$AWS_PROFILE\`, else \`default\`. Without CODE, it is asked for
       on the terminal. \`aws2fa PROFILE CODE\` and \`aws2fa mfa login PROFILE CODE\` do the same.
 
+      For a role profile (\`role_arn\` and \`source_profile\` in the config file), it logs in the root profile (the one
+      with the long-term keys), or keeps its session when it has 5 minutes left (no code needed), assumes each role
+      once to check that it works, and only then writes the root's session. The AWS CLI and the SDKs then assume
+      the role by themselves with that session; no role keys are written.
+
       With \`--ecr\`, it then logs docker in to the account's ECR registry in the profile's region, and with
       \`--ecr-region\` in more regions (\`docker login --password-stdin\`: the password goes to docker's stdin,
       never onto a command line or into aws2fa's output). \`--docker-command\` or \`$AWS2FA_DOCKER\` names another client
@@ -30,6 +37,7 @@ export class LoginCommand extends SessionCommand {
       [`Log the prod profile in for 12 hours`, `$0 login prod 123456`],
       [`Log in for one hour, asking for the code`, `$0 login prod --duration 3600`],
       [`Name the MFA device (saved as mfa_serial when asked on the terminal)`, `$0 login prod 123456 --serial arn:aws:iam::123456789012:mfa/alice`],
+      [`Log in the root of the role profile admin, checking that admin can be assumed`, `$0 login admin 123456`],
       [`Use the files in ~/.aws-acme/`, `$0 login prod 123456 --name acme`],
       [`Also log docker in to ECR in the profile's region and in us-east-1`, `$0 login prod 123456 --ecr --ecr-region us-east-1`],
     ],
@@ -38,13 +46,39 @@ export class LoginCommand extends SessionCommand {
   async execute(): Promise<number> {
     const profile = await resolveProfile(this.context, this);
     const ecr = await ecrRequest(this, this.context, profile);
-    const started = await startSession(this.context, profile, { code: this.code, serial: this.serial, durationSeconds: this.duration });
+    if (profile.hops.length > 0) return this.loginRole(profile, ecr);
+    const started = await startSession(this.context, profile, { code: this.code, serial: this.serial, durationSeconds: this.duration ?? DEFAULT_ROOT_SECONDS });
     const written = await writeSession(profile.files.credentials, profile.name, started.keys);
     if (started.serialWasAsked) await rememberSerial(profile, started.serial);
     this.context.stdout.write(`${sessionSummary(`Logged in ${profile.name}`, started.keys.expiration, this.context.now())}\n`);
     if (written.backupCreated) this.context.stdout.write(`${restoreNote(profile.name)}\n`);
     warnIfShared(this.context, written);
     if (ecr && !(await loginRegistries(this.context, started.keys, ecr))) return ECR_INCOMPLETE_STATUS;
+    return 0;
+  }
+
+  private async loginRole(profile: ResolvedProfile, ecr: EcrRequest | null): Promise<number> {
+    const done = await loginRole(this.context, profile, { code: this.code, serial: this.serial });
+    const now = this.context.now();
+    const roles = profile.hops.map((hop) => hop.roleArn).join(' then ');
+    const rootLine =
+      done.source === 'new'
+        ? sessionSummary(`Logged in ${profile.root}`, done.root.expiration, now)
+        : sessionSummary(`${profile.root} is already logged in (no code needed)`, done.root.expiration, now);
+    const lines = [
+      rootLine,
+      `${profile.name} is a role profile: ${roles} ${profile.hops.length > 1 ? 'were' : 'was'} assumed with ${profile.root}'s MFA session to check that it works.`,
+      `The AWS CLI and the SDKs assume it by themselves from source_profile with that session: aws sts get-caller-identity --profile ${profile.name}`,
+      ...(done.source === 'new' ? [restoreNote(profile.root)] : []),
+    ];
+    this.context.stdout.write(`${lines.join('\n')}\n`);
+    const notes = roleNotes(profile);
+    if (this.duration !== undefined) {
+      notes.push(`note: --duration has no effect here: the root's session lasts 12 h, and the AWS CLI and the SDKs assume ${profile.name} for duration_seconds (else 1 h)`);
+    }
+    for (const note of notes) this.context.stderr.write(`aws2fa: ${note}\n`);
+    if (done.written) warnIfShared(this.context, done.written);
+    if (ecr && !(await loginRegistries(this.context, done.role, ecr))) return ECR_INCOMPLETE_STATUS;
     return 0;
   }
 }

@@ -5,10 +5,8 @@ import { withConfigAdvice } from '../advice.js';
 import { ECR_INCOMPLETE_STATUS } from '../errors.js';
 import { ecrRequest, logoutRegistries, wantsEcr } from '../mfa/ecr-registries.js';
 import { restoreLongTermKeys } from '../mfa/file-mode.js';
-import { profileName, resolveProfile } from '../mfa/profile.js';
+import { readChain, resolveProfile } from '../profiles/resolve.js';
 import { backupSectionFor, requireProfile } from '../store/credentials.js';
-import { resolveAwsFiles } from '../store/paths.js';
-import { loadIniFile } from '../store/read.js';
 
 export class LogoutCommand extends FolderCommand {
   static override paths = [[`logout`], [`mfa`, `logout`]];
@@ -18,7 +16,8 @@ export class LogoutCommand extends FolderCommand {
     details: `
       Restores \`[PROFILE]\` from \`[PROFILE::source-profile]\`, removes the session token and expiration, and
       removes the backup section: after a login and a logout the file is byte for byte what it was.
-      A profile that is not logged in is left alone. PROFILE defaults to \`$AWS_PROFILE\`, else \`default\`.
+      A profile that is not logged in is left alone. For a role profile, its root profile (the one with the
+      long-term keys) is logged out. PROFILE defaults to \`$AWS_PROFILE\`, else \`default\`.
 
       With \`--ecr\` (the profile's region) and \`--ecr-region\` (more regions), it also runs \`docker logout\`
       for the account's ECR registries, after the keys are back; the account id comes from STS
@@ -39,18 +38,19 @@ export class LogoutCommand extends FolderCommand {
   dockerCommand = dockerCommandOption();
 
   async execute(): Promise<number> {
-    const name = profileName(this, this.context.env);
-    const files = resolveAwsFiles(this, this.context.env, this.context.home);
-    const current = loadIniFile(files.credentials);
-    withConfigAdvice(name, files, () => requireProfile(current.doc, name, files.credentials, current.exists)); // a typo is an error, and found before taking the lock
+    const { files, credentials, chain } = readChain(this.context, this);
+    // A role profile's session is its root's: logging the role out logs the root out.
+    const name = chain.root;
+    const role = chain.hops.length > 0 ? `${chain.name} is a role profile of ${name}: ` : '';
+    withConfigAdvice(name, files, () => requireProfile(credentials.doc, name, files.credentials, credentials.exists)); // a typo is an error, and found before taking the lock
     const outcome = await restoreLongTermKeys(files.credentials, name);
     if (!outcome.restored) {
       const why = outcome.foreignSession
         ? `its session keys were not written by aws2fa and there is no [${backupSectionFor(name)}] to restore`
         : `it has its long-term keys`;
-      this.context.stdout.write(`${name} is not logged in (${why}); nothing changed.\n`);
+      this.context.stdout.write(`${role}${name} is not logged in (${why}); nothing changed.\n`);
     } else {
-      this.context.stdout.write(`Logged out ${name}: its long-term keys are back in [${name}].\n`);
+      this.context.stdout.write(`${role}${role ? 'logged' : 'Logged'} out ${name}: its long-term keys are back in [${name}].\n`);
       warnIfShared(this.context, outcome.write);
     }
     return this.logoutEcr();

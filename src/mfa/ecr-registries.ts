@@ -5,7 +5,7 @@ import type { AppContext } from '../context.js';
 import { debugFor } from '../debug.js';
 import { dockerLogin, dockerLogout, findDockerClient, type DockerClient } from '../docker.js';
 import type { AccessKeys, SessionKeys } from '../store/credentials.js';
-import type { ResolvedProfile } from './profile.js';
+import type { ResolvedProfile } from '../profiles/resolve.js';
 
 // docker login / logout for the account's ECR registries, one region at a time as far as the user can tell:
 // every region is tried, each reports its own line on stderr, and the result says whether all of them worked.

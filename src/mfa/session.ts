@@ -9,7 +9,7 @@ import { joinLines } from '../store/ini.js';
 import { loadIniFile } from '../store/read.js';
 import { resolveTarget, writeFileAtomic } from '../store/atomic.js';
 import type { SessionKeys } from '../store/credentials.js';
-import type { ResolvedProfile } from './profile.js';
+import type { ResolvedProfile } from '../profiles/resolve.js';
 
 export interface SessionRequest {
   code?: string | undefined;
@@ -44,43 +44,60 @@ function checkSerial(serial: string, where: string): string {
   return serial;
 }
 
-async function chooseSerial(context: AppContext, profile: ResolvedProfile, given: string | undefined): Promise<[string, boolean]> {
+// The device of the root's MFA: --serial, else the first mfa_serial along the chain, else asked (and then saved
+// to the root profile, where the AWS CLI looks for it when it makes the root's session).
+export async function chooseSerial(context: AppContext, profile: ResolvedProfile, given: string | undefined): Promise<[string, boolean]> {
   if (given) return [checkSerial(given, '--serial'), false];
-  if (profile.serial) return [checkSerial(profile.serial, `mfa_serial of profile ${profile.name}`), false];
+  if (profile.serial) return [checkSerial(profile.serial, `mfa_serial of profile ${profile.serialProfile ?? profile.name}`), false];
   if (!context.terminal) {
     throw new MissingSerialError(
-      `profile ${profile.name} has no MFA device: pass --serial arn:aws:iam::ACCOUNT:mfa/USER, or run ` +
-        `aws configure set mfa_serial arn:aws:iam::ACCOUNT:mfa/USER --profile ${profile.name}`,
+      `profile ${profile.root} has no MFA device: pass --serial arn:aws:iam::ACCOUNT:mfa/USER, or run ` +
+        `aws configure set mfa_serial arn:aws:iam::ACCOUNT:mfa/USER --profile ${profile.root}`,
     );
   }
-  const answer = await context.terminal.ask(`MFA device ARN for profile ${profile.name} (saved to ${profile.files.config}): `);
+  const answer = await context.terminal.ask(`MFA device ARN for profile ${profile.root} (saved to ${profile.files.config}): `);
   return [checkSerial(answer, 'typed on the terminal'), true];
 }
 
-async function chooseCode(context: AppContext, profile: ResolvedProfile, given: string | undefined): Promise<string> {
-  if (given !== undefined) return normaliseCode(given);
-  if (!context.terminal) {
-    throw new MissingCodeError(`no MFA code given and no terminal to ask on: run aws2fa login ${profile.name} 123456 with the code from your device`);
-  }
-  return normaliseCode(await context.terminal.ask(`MFA code for ${profile.name}: `));
+export interface CodeRequest {
+  /** the profile the user named, for prompts and messages */
+  profile: string;
+  given?: string | undefined;
+  /** the first mfa_process along the chain; run by the code reader that replaces this one */
+  mfaProcess?: string | undefined;
 }
 
-// Everything that can be checked is checked before the one network call.
+// The one place a code is read and spent (GetSessionToken of a root, or AssumeRole straight from long-term keys).
+export async function withCode<T>(context: AppContext, ask: CodeRequest, attempt: (code: string) => Promise<T>): Promise<T> {
+  if (ask.given !== undefined) return attempt(normaliseCode(ask.given));
+  if (!context.terminal) {
+    throw new MissingCodeError(`no MFA code given and no terminal to ask on: run aws2fa login ${ask.profile} 123456 with the code from your device`);
+  }
+  return attempt(normaliseCode(await context.terminal.ask(`MFA code for ${ask.profile}: `)));
+}
+
+export function stsTarget(context: AppContext, profile: ResolvedProfile) {
+  return targetFor(context.env, 'STS', profile.stsRegion, debugFor(context));
+}
+
+// The root's MFA session (GetSessionToken with its long-term keys). Everything that can be checked is checked before
+// the one network call.
 export async function startSession(context: AppContext, profile: ResolvedProfile, request: SessionRequest): Promise<StartedSession> {
   const [serial, serialWasAsked] = await chooseSerial(context, profile, request.serial);
-  const code = await chooseCode(context, profile, request.code);
   // The code is never logged; it is not registered as a secret either, as masking six digits would also mask
   // them inside account ids and serials.
-  const target = targetFor(context.env, 'STS', profile.stsRegion, debugFor(context));
-  const keys = await getSessionToken(target, profile.longTerm.keys, { serial, code, durationSeconds: request.durationSeconds });
+  const target = stsTarget(context, profile);
+  const keys = await withCode(context, { profile: profile.name, given: request.code, mfaProcess: profile.mfaProcess }, (code) =>
+    getSessionToken(target, profile.longTerm.keys, { serial, code, durationSeconds: request.durationSeconds }),
+  );
   return { keys, serial, serialWasAsked };
 }
 
 // A device typed on the terminal is remembered the careful way: one line added to the config file.
-export async function rememberSerial(profile: ResolvedProfile, serial: string): Promise<void> {
+export async function rememberSerial(profile: Pick<ResolvedProfile, 'files' | 'root'>, serial: string): Promise<void> {
   const target = resolveTarget(profile.files.config);
   await withFileLock(target, async () => {
     const config = loadIniFile(profile.files.config);
-    writeFileAtomic(profile.files.config, joinLines(setConfigValue(config.doc, profile.name, 'mfa_serial', serial)));
+    writeFileAtomic(profile.files.config, joinLines(setConfigValue(config.doc, profile.root, 'mfa_serial', serial)));
   });
 }

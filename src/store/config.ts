@@ -52,6 +52,12 @@ export function configSection(doc: IniDocument, profile: string): IniSection | u
   return name === undefined ? undefined : findSection(doc, name);
 }
 
+// Every profile the config file names, as botocore reads the section names.
+export function configProfileNames(doc: IniDocument): string[] {
+  const names = doc.sections.map((section) => configProfileName(section.name));
+  return [...new Set(names.filter((name): name is string => name !== undefined))];
+}
+
 function newSectionName(profile: string): string {
   if (profile === 'default') return 'default';
   return /^[\w.@+:/-]+$/.test(profile) ? `profile ${profile}` : `profile '${profile.replace(/'/g, `'"'"'`)}'`;

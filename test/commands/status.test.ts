@@ -51,8 +51,8 @@ Status('--json and a single PROFILE; the env session of this shell', async ({ wo
   assert.is(result.status, 0);
   assert.equal(JSON.parse(result.stdout), {
     credentialsFile: world.credentials,
-    profiles: [{ name: 'prod', state: 'long-term', managedByAws2fa: false, expiration: null, secondsLeft: null }],
-    shell: { profile: 'prod', state: 'session', expiration: '2026-11-23T20:45:00Z', secondsLeft: 2700 },
+    profiles: [{ name: 'prod', state: 'long-term', managedByAws2fa: false, expiration: null, secondsLeft: null, role: null }],
+    shell: { profile: 'prod', state: 'session', expiration: '2026-11-23T20:45:00Z', secondsLeft: 2700, root: null },
   });
   const table = await runInProcess(['status'], { home: world.home, env, now: () => NOW });
   assert.match(table.stdout, /this shell: prod env session until 2026-11-23T20:45:00Z \(45m left\)\n$/);

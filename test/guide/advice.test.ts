@@ -57,12 +57,15 @@ Advice('keys that sit only in the config file: move them to the credentials file
 });
 
 Advice('a role profile is never told to add its keys', async ({ world }) => {
-  await world.writeConfig(`[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = prod\n[profile loose]\nrole_arn = arn:aws:iam::123456789012:role/x\n`);
-  const line = `profile admin in ${world.config} assumes a role (role_arn) and has no keys of its own; its keys are those of its source_profile prod: use prod`;
-  for (const argv of [['login', 'admin', ALICE.code], ['env', 'login', 'admin', ALICE.code], ['logout', 'admin'], ['status', 'admin']]) {
+  await world.writeConfig(`[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = nokeys\n[profile loose]\nrole_arn = arn:aws:iam::123456789012:role/x\n`);
+  const line = `source_profile of profile admin is nokeys, which is neither in ${world.credentials} nor in ${world.config}`;
+  for (const argv of [['login', 'admin', ALICE.code], ['env', 'login', 'admin', ALICE.code]]) {
     await expectError(world, argv, line);
   }
-  await expectError(world, ['login', 'loose', ALICE.code], `profile loose in ${world.config} assumes a role (role_arn) and has no keys of its own; name the profile with its keys as source_profile in [profile loose]`);
+  const loose = await runBinary(['login', 'loose', ALICE.code], cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url }));
+  assert.is(loose.status, 1);
+  assert.match(loose.stderr, /^aws2fa: .*loose.*\n$/);
+  assert.not.match(loose.stderr, /add (its|them)|aws configure --profile loose/);
 });
 
 Advice('the logout reminder comes with the login that made the backup, not with a login that renews the session', async ({ world }) => {

@@ -16,6 +16,22 @@ export interface FakeUser {
   /** IAM user name in the caller ARN, default 'alice' */
   userName?: string;
   disabled?: boolean;
+  /** GetSessionToken without SerialNumber/TokenCode gives a session without MFA (default: refused as a wrong code) */
+  allowWithoutMfa?: boolean;
+}
+
+/** An IAM role AssumeRole can hand out sessions of. */
+export interface FakeRole {
+  /** arn:aws:iam::ACCOUNT:role/NAME */
+  arn: string;
+  /** who may assume it: account ids (any principal of that account), user ARNs, role ARNs (their sessions) */
+  trust: string[];
+  /** trust policy condition aws:MultiFactorAuthPresent = true */
+  requireMfa?: boolean;
+  /** trust policy condition sts:ExternalId */
+  externalId?: string;
+  /** seconds, default 3600 (as IAM's default) */
+  maxSessionDuration?: number;
 }
 
 export interface RecordedRequest {
@@ -47,6 +63,10 @@ export interface IssuedSession {
   sessionToken: string;
   expiration: Date;
   user: FakeUser;
+  /** made with MFA (GetSessionToken with a code, or a role assumed with MFA context) */
+  mfa: boolean;
+  /** role sessions only */
+  role?: { arn: string; sessionName: string };
 }
 
 export interface FakeAws {
@@ -55,6 +75,9 @@ export interface FakeAws {
   /** every request, including rejected and faulted ones, in arrival order */
   requests: RecordedRequest[];
   addUser(user: FakeUser): void;
+  addRole(role: FakeRole): void;
+  /** sessions handed out by AssumeRole */
+  assumed: IssuedSession[];
   /** the next `times` (default: all) requests matching service/region get the fault */
   injectFault(fault: Fault, opts?: { service?: 'sts' | 'ecr'; region?: string; times?: number }): void;
   /** like injectFault, with an answer the test writes itself */
@@ -79,6 +102,8 @@ const INVALID_TOKEN_MESSAGE = 'The security token included in the request is inv
 const EXPIRED_TOKEN_MESSAGE = 'The security token included in the request is expired';
 const SIGNATURE_MISMATCH_MESSAGE =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+const CHAINED_LIMIT_MESSAGE = 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.';
+const MAX_SESSION_MESSAGE = 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.';
 const MFA_FAILED_MESSAGE = 'MultiFactorAuthentication failed with invalid MFA one time pass code. ';
 const INTERNAL_FAILURE_MESSAGE = 'The request processing has failed because of an unknown error, exception or failure.';
 
@@ -426,6 +451,8 @@ interface InjectedFault {
 export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<FakeAws> {
   const now = opts.now ?? (() => new Date());
   const users = new Map<string, FakeUser>();
+  const roles = new Map<string, FakeRole>();
+  const assumed: IssuedSession[] = [];
   const sessions = new Map<string, IssuedSession>();
   let faults: InjectedFault[] = [];
 
@@ -494,28 +521,103 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
         requestId,
       );
     }
-    if (call.params['SerialNumber'] !== user.mfaSerial || call.params['TokenCode'] !== user.code) {
+    const withoutMfa = user.allowWithoutMfa && call.params['SerialNumber'] === undefined && call.params['TokenCode'] === undefined;
+    if (!withoutMfa && (call.params['SerialNumber'] !== user.mfaSerial || call.params['TokenCode'] !== user.code)) {
       return stsError({ status: 403, code: 'AccessDenied', message: MFA_FAILED_MESSAGE }, requestId);
     }
+    const session = newSession(user, duration, !withoutMfa);
+    issued.push(session);
+    return stsReply('GetSessionToken', credentialsXml(session), requestId);
+  }
+
+  function newSession(user: FakeUser, seconds: number, mfa: boolean, role?: IssuedSession['role']): IssuedSession {
     // Whole seconds, as STS only reports whole seconds
     const nowSeconds = Math.floor(now().getTime() / 1000) * 1000;
     const session: IssuedSession = {
       accessKeyId: `ASIA${randomChars(UPPER_ALNUM, 16)}`,
       secretAccessKey: randomSecretish(40),
       sessionToken: `IQoJb3JpZ2luX2Vj${randomSecretish(300)}`,
-      expiration: new Date(nowSeconds + duration * 1000),
+      expiration: new Date(nowSeconds + seconds * 1000),
       user,
+      mfa,
+      ...(role ? { role } : {}),
     };
     sessions.set(session.accessKeyId, session);
-    issued.push(session);
-    return stsReply(
-      'GetSessionToken',
+    return session;
+  }
+
+  function credentialsXml(session: IssuedSession): string {
+    return (
       `    <Credentials>\n` +
-        `      <SessionToken>${xmlEscape(session.sessionToken)}</SessionToken>\n` +
-        `      <SecretAccessKey>${xmlEscape(session.secretAccessKey)}</SecretAccessKey>\n` +
-        `      <Expiration>${isoSeconds(session.expiration)}</Expiration>\n` +
-        `      <AccessKeyId>${session.accessKeyId}</AccessKeyId>\n` +
-        `    </Credentials>\n`,
+      `      <SessionToken>${xmlEscape(session.sessionToken)}</SessionToken>\n` +
+      `      <SecretAccessKey>${xmlEscape(session.secretAccessKey)}</SecretAccessKey>\n` +
+      `      <Expiration>${isoSeconds(session.expiration)}</Expiration>\n` +
+      `      <AccessKeyId>${session.accessKeyId}</AccessKeyId>\n` +
+      `    </Credentials>\n`
+    );
+  }
+
+  function validationError(message: string, requestId: string): Reply {
+    return stsError({ status: 400, code: 'ValidationError', message }, requestId);
+  }
+
+  // The caller's ARN as a trust policy sees it: the IAM user, or the role behind an assumed-role session.
+  function principalOf(caller: Caller): { account: string; arn: string } {
+    const user = caller.kind === 'session' ? caller.session.user : caller.user;
+    const account = user.account ?? DEFAULT_ACCOUNT;
+    const role = caller.kind === 'session' ? caller.session.role : undefined;
+    return { account, arn: role ? role.arn : `arn:aws:iam::${account}:user/${user.userName ?? DEFAULT_USER_NAME}` };
+  }
+
+  // As AWS: input validation first, then the chaining limit, then the trust policy, then MaxSessionDuration.
+  function assumeRole(call: ParsedCall, caller: Caller, requestId: string): Reply {
+    const roleArn = call.params['RoleArn'] ?? '';
+    const sessionName = call.params['RoleSessionName'];
+    if (sessionName === undefined || !/^[\w+=,.@-]*$/.test(sessionName) || sessionName.length < 2 || sessionName.length > 64) {
+      const constraint =
+        sessionName === undefined
+          ? `Member must not be null`
+          : sessionName.length < 2 || sessionName.length > 64
+            ? `Member must have length ${sessionName.length < 2 ? 'greater than or equal to 2' : 'less than or equal to 64'}`
+            : `Member must satisfy regular expression pattern: [\\w+=,.@-]*`;
+      return validationError(`1 validation error detected: Value '${sessionName ?? 'null'}' at 'roleSessionName' failed to satisfy constraint: ${constraint}`, requestId);
+    }
+    const durationText = call.params['DurationSeconds'];
+    const duration = durationText === undefined ? 3600 : Number(durationText);
+    if (!Number.isInteger(duration) || duration < 900 || duration > 43200) {
+      const constraint = duration > 43200 ? 'less than or equal to 43200' : 'greater than or equal to 900';
+      return validationError(`1 validation error detected: Value '${durationText}' at 'durationSeconds' failed to satisfy constraint: Member must have value ${constraint}`, requestId);
+    }
+    if (caller.kind === 'session' && duration > 3600) return validationError(CHAINED_LIMIT_MESSAGE, requestId);
+    const principal = principalOf(caller);
+    const denied = stsError(
+      { status: 403, code: 'AccessDenied', message: `User: ${principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}` },
+      requestId,
+    );
+    // MFA in the call itself is only for long-term keys; a wrong code is the MFA failure, as for GetSessionToken.
+    let mfa = caller.kind === 'session' ? caller.session.mfa : false;
+    if (call.params['SerialNumber'] !== undefined || call.params['TokenCode'] !== undefined) {
+      if (caller.kind !== 'user' || call.params['SerialNumber'] !== caller.user.mfaSerial || call.params['TokenCode'] !== caller.user.code) {
+        return stsError({ status: 403, code: 'AccessDenied', message: MFA_FAILED_MESSAGE }, requestId);
+      }
+      mfa = true;
+    }
+    const role = roles.get(roleArn);
+    if (!role) return denied;
+    const trusted = role.trust.some((who) => who === principal.account || who === principal.arn);
+    if (!trusted || (role.requireMfa && !mfa) || (role.externalId !== undefined && call.params['ExternalId'] !== role.externalId)) return denied;
+    if (duration > (role.maxSessionDuration ?? 3600)) return validationError(MAX_SESSION_MESSAGE, requestId);
+    const user = caller.kind === 'session' ? caller.session.user : caller.user;
+    const session = newSession(user, duration, mfa, { arn: roleArn, sessionName });
+    assumed.push(session);
+    const [, account, roleName] = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?(.+)$/.exec(roleArn) ?? [];
+    return stsReply(
+      'AssumeRole',
+      credentialsXml(session) +
+        `    <AssumedRoleUser>\n` +
+        `      <AssumedRoleId>AROA${userIdFor(roleArn).slice(4)}:${xmlEscape(sessionName)}</AssumedRoleId>\n` +
+        `      <Arn>arn:aws:sts::${account}:assumed-role/${xmlEscape(roleName ?? '')}/${xmlEscape(sessionName)}</Arn>\n` +
+        `    </AssumedRoleUser>\n`,
       requestId,
     );
   }
@@ -523,6 +625,17 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
   function getCallerIdentity(caller: Caller, requestId: string): Reply {
     // A GetSessionToken session acts as the IAM user who made it
     const user = caller.kind === 'session' ? caller.session.user : caller.user;
+    const role = caller.kind === 'session' ? caller.session.role : undefined;
+    const [, roleAccount, roleName] = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?(.+)$/.exec(role?.arn ?? '') ?? [];
+    if (role && roleAccount && roleName) {
+      return stsReply(
+        'GetCallerIdentity',
+        `    <Arn>arn:aws:sts::${roleAccount}:assumed-role/${xmlEscape(roleName)}/${xmlEscape(role.sessionName)}</Arn>\n` +
+          `    <UserId>AROA${userIdFor(role.arn).slice(4)}:${xmlEscape(role.sessionName)}</UserId>\n` +
+          `    <Account>${roleAccount}</Account>\n`,
+        requestId,
+      );
+    }
     const account = user.account ?? DEFAULT_ACCOUNT;
     return stsReply(
       'GetCallerIdentity',
@@ -559,6 +672,8 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
           return getSessionToken(call, caller, requestId);
         case 'GetCallerIdentity':
           return getCallerIdentity(caller, requestId);
+        case 'AssumeRole':
+          return assumeRole(call, caller, requestId);
         default:
           return stsError(
             { status: 400, code: 'InvalidAction', message: `Could not find operation ${call.action} for version 2011-06-15` },
@@ -659,9 +774,13 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
     url: `http://127.0.0.1:${port}`,
     requests,
     issued,
+    assumed,
     ecrPasswords,
     addUser(user) {
       users.set(user.accessKeyId, user);
+    },
+    addRole(role) {
+      roles.set(role.arn, role);
     },
     injectFault(fault, { service, region, times = Infinity } = {}) {
       faults.push({ fault, service, region, remaining: times });

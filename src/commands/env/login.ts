@@ -1,12 +1,13 @@
-import { Command, Option } from 'clipanion';
+import { Command, Option, UsageError } from 'clipanion';
 import * as t from 'typanion';
 import { SessionCommand } from '../base.js';
 import { sessionSummary } from '../messages.js';
 import { deliver } from '../../deliver.js';
 import { ECR_INCOMPLETE_STATUS } from '../../errors.js';
 import { ecrRequest, loginRegistries } from '../../mfa/ecr-registries.js';
-import { resolveProfile } from '../../mfa/profile.js';
-import { rememberSerial, startSession } from '../../mfa/session.js';
+import { sessionForShell } from '../../mfa/shell-session.js';
+import { encodeHeld, takeHeldSession } from '../../profiles/held.js';
+import { resolveProfile } from '../../profiles/resolve.js';
 import { renderEnvLogin, shellFromEnv, SHELL_NAMES } from '../../shell/index.js';
 
 export class EnvLoginCommand extends SessionCommand {
@@ -24,6 +25,14 @@ export class EnvLoginCommand extends SessionCommand {
       to stderr, and on failure stdout is empty. With the shell hook (\`aws2fa init\`), \`aws2fa env login\`
       evaluates the code by itself.
 
+      For a role profile (\`role_arn\` and \`source_profile\` in the config file) it exports the role's session,
+      assumed with the MFA session of the root profile (the one with the long-term keys), and
+      AWS2FA_ROOT_PROFILE / AWS2FA_ROOT_EXPIRES. Without CODE, the root's session is taken from the shell hook
+      (which holds it) or from the root's file-mode login when either has 5 minutes left: no code for any role
+      while it lasts. \`--duration\` is then the role session's length (default: duration_seconds, else 1 h);
+      more than 1 h is assumed straight from the long-term keys with a code, as AWS limits a role assumed from
+      a session to 1 h. \`--renew\` (what the hook runs at the prompt) uses only the session the hook holds.
+
       \`--ecr\` / \`--ecr-region\` also log docker in to ECR (messages on stderr). If a region fails, the session
       code is still printed and the exit status is 3; the shell hook keeps the session and returns 3.
     `,
@@ -31,26 +40,35 @@ export class EnvLoginCommand extends SessionCommand {
       [`Give this shell a session (bash, zsh)`, `eval "$($0 env login prod 123456)"`],
       [`The same in fish`, `$0 env login prod 123456 | source`],
       [`With the shell hook loaded`, `$0 env login prod 123456`],
+      [`A role profile, then another one with no second code (hook loaded)`, `$0 env login admin 123456 && $0 env login readonly`],
       [`Also log docker in to ECR`, `$0 env login prod 123456 --ecr`],
     ],
   });
 
   shell = Option.String(`--shell`, { description: `Syntax of the printed code: bash, zsh, fish or sh (default: from $SHELL)`, validator: t.isEnum(SHELL_NAMES) });
+  renew = Option.Boolean(`--renew`, false, { description: `Renew only from the root session the shell hook holds; never asks for a code (the hook runs it)`, hidden: true });
 
   async execute(): Promise<number> {
+    // First of all: the descriptor is read and closed before anything could spawn a process that inherits it.
+    await takeHeldSession(this.context.env);
+    if (this.renew && this.code !== undefined) throw new UsageError(`--renew takes no CODE: it renews from the session the shell holds`);
     const profile = await resolveProfile(this.context, this);
-    const ecr = await ecrRequest(this, this.context, profile);
-    const started = await startSession(this.context, profile, { code: this.code, serial: this.serial, durationSeconds: this.duration });
-    if (started.serialWasAsked) await rememberSerial(profile, started.serial);
+    const ecr = this.renew ? null : await ecrRequest(this, this.context, profile);
+    const session = await sessionForShell(this.context, profile, { code: this.code, serial: this.serial, durationSeconds: this.duration, renew: this.renew });
+    const hook = this.context.env.AWS2FA_HOOK === `1`;
     const code = renderEnvLogin(this.shell ?? shellFromEnv(this.context.env.SHELL), {
       profile: profile.name,
-      ...started.keys,
+      ...session.keys,
       ...(profile.profileRegion ? { region: profile.profileRegion } : {}),
+      ...(session.root ? { root: session.root } : {}),
+      ...(hook && session.held ? { held: encodeHeld(session.held) } : {}),
     });
     await deliver(this.context.stdout, code, `the session's shell code`);
-    this.context.stderr.write(`${sessionSummary(`This shell has a session of ${profile.name}`, started.keys.expiration, this.context.now())}\n`);
+    const via = session.root ? ` (role, via ${session.root.profile})` : '';
+    this.context.stderr.write(`${sessionSummary(`This shell has a session of ${profile.name}${via}`, session.keys.expiration, this.context.now())}
+`);
     // The session code is already out: an ECR failure must not make the hook throw the session away.
-    if (ecr && !(await loginRegistries(this.context, started.keys, ecr))) return ECR_INCOMPLETE_STATUS;
+    if (ecr && !(await loginRegistries(this.context, session.keys, ecr))) return ECR_INCOMPLETE_STATUS;
     return 0;
   }
 }
