@@ -1,5 +1,5 @@
 import { Command, type Usage } from 'clipanion';
-import { restoreNote, sessionSummary, warnIfShared } from './messages.js';
+import { noteRotation, restoreNote, sessionSummary, warnIfShared } from './messages.js';
 import { SessionCommand } from './base.js';
 import { ECR_INCOMPLETE_STATUS } from '../errors.js';
 import { ecrRequest, loginRegistries } from '../mfa/ecr-registries.js';
@@ -41,6 +41,7 @@ export class LoginCommand extends SessionCommand {
     const written = await writeSession(profile.files.credentials, profile.name, started.keys);
     if (started.serialWasAsked) await rememberSerial(profile, started.serial);
     this.context.stdout.write(`${sessionSummary(`Logged in ${profile.name}`, started.keys.expiration, this.context.now())}\n${restoreNote(profile.name)}\n`);
+    noteRotation(this.context, profile.name, written, 'login');
     warnIfShared(this.context, written);
     if (ecr && !(await loginRegistries(this.context, started.keys, ecr))) return ECR_INCOMPLETE_STATUS;
     return 0;

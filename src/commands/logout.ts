@@ -1,6 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { dockerCommandOption, ecrOption, ecrRegionOption, FolderCommand, reportError } from './base.js';
-import { warnIfShared } from './messages.js';
+import { noteRotation, warnIfShared } from './messages.js';
 import { ECR_INCOMPLETE_STATUS } from '../errors.js';
 import { ecrRequest, logoutRegistries, wantsEcr } from '../mfa/ecr-registries.js';
 import { restoreLongTermKeys } from '../mfa/file-mode.js';
@@ -49,6 +49,7 @@ export class LogoutCommand extends FolderCommand {
       this.context.stdout.write(`${name} is not logged in (${why}); nothing changed.\n`);
     } else {
       this.context.stdout.write(`Logged out ${name}: its long-term keys are back in [${name}].\n`);
+      noteRotation(this.context, name, outcome.write, 'logout');
       warnIfShared(this.context, outcome.write);
     }
     return this.logoutEcr();

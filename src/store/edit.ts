@@ -49,11 +49,22 @@ function assertSingleLine(value: string): void {
   if (/[\r\n]/.test(value)) throw new Error(`refusing to write a value with a line break`);
 }
 
-export function setOption(doc: IniDocument, sectionName: string, key: string, value: string): IniDocument {
+// An option as written: `key = value` and the indented lines that follow it (configparser reads them as more lines
+// of the value; a file may hold them after a secret). Moved as they are between [PROFILE] and its backup.
+export type Entry = [key: string, value: string, continuation?: string[]];
+
+export function continuationOf(doc: IniDocument, sectionName: string, key: string): string[] {
+  const option = findSection(doc, sectionName)?.options.find((candidate) => candidate.key === key.toLowerCase());
+  return option ? doc.lines.slice(option.first + 1, option.last + 1).map((line) => line.text) : [];
+}
+
+// The value's continuation lines are replaced by `continuation` (none by default).
+export function setOption(doc: IniDocument, sectionName: string, key: string, value: string, continuation: string[] = []): IniDocument {
   assertSingleLine(value);
+  continuation.forEach(assertSingleLine);
   const section = requireSection(doc, sectionName);
   const existing = section.options.find((option) => option.key === key.toLowerCase());
-  if (!existing) return insertLines(doc, sectionEnd(section), [`${key} = ${value}`]);
+  if (!existing) return insertLines(doc, sectionEnd(section), [`${key} = ${value}`, ...continuation]);
   const first = doc.lines[existing.first]!;
   // Keep the user's spelling of the key and separator (`Key: v`, `key=v`) and any trailing blanks: replace only
   // the value, so that the inverse edit gives back every byte.
@@ -61,7 +72,8 @@ export function setOption(doc: IniDocument, sectionName: string, key: string, va
   const trailing = first.text.slice(kept.length);
   const spliced = existing.value === '' ? `${kept} ${value}${trailing}` : first.text.slice(0, existing.valueStart) + value + trailing;
   const withValue = reindexed(doc, doc.lines.map((line, index) => (index === existing.first ? { ...line, text: spliced } : line)));
-  return existing.last > existing.first ? deleteLines(withValue, existing.first + 1, existing.last) : withValue;
+  const trimmed = existing.last > existing.first ? deleteLines(withValue, existing.first + 1, existing.last) : withValue;
+  return continuation.length > 0 ? insertLines(trimmed, existing.first, continuation) : trimmed;
 }
 
 export function removeOption(doc: IniDocument, sectionName: string, key: string): IniDocument {
@@ -70,13 +82,13 @@ export function removeOption(doc: IniDocument, sectionName: string, key: string)
   return existing ? deleteLines(doc, existing.first, existing.last) : doc;
 }
 
-export function addSection(doc: IniDocument, name: string, entries: Array<[string, string]>, afterSection?: string): IniDocument {
-  for (const [, value] of entries) assertSingleLine(value);
+export function addSection(doc: IniDocument, name: string, entries: Entry[], afterSection?: string): IniDocument {
+  for (const [, value, continuation = []] of entries) [value, ...continuation].forEach(assertSingleLine);
   assertSingleLine(name);
   const anchor = afterSection ? findSection(doc, afterSection) : undefined;
   const after = anchor ? sectionEnd(anchor) : doc.lines.length - 1;
   const separator = after >= 0 ? [''] : [];
-  const texts = [...separator, `[${name}]`, ...entries.map(([key, value]) => `${key} = ${value}`)];
+  const texts = [...separator, `[${name}]`, ...entries.flatMap(([key, value, continuation = []]) => [`${key} = ${value}`, ...continuation])];
   return insertLines(doc, after, texts);
 }
 

@@ -146,14 +146,22 @@ Hostile('profile names with spaces, dots, ::, quotes, $, backticks, unicode, ] a
   assert.equal(await leftovers(world.aws), []);
 });
 
-Hostile('a profile named like another\'s backup, with other keys, is neither overwritten nor removed: a clear error', async ({ world }) => {
+// Since issue 11, two sets of long-term keys are a rotation (the newer ones in [PROFILE] win, see
+// test/store/rotation.test.ts); what is not a backup as aws2fa writes one is still refused.
+Hostile('a backup section that is not a backup as aws2fa writes one is neither overwritten nor removed: a clear error', async ({ world }) => {
   const theirs = 'aws_access_key_id = AKIASOMEONEELSE00001\naws_secret_access_key = someone/else+secret=\n';
-  await world.writeCredentials(`[prod]\n${LONG_TERM}\n[prod::source-profile]\n${theirs}`);
-  await expectError(world, ['login', 'prod', ALICE.code], 1, /\[prod\] in .* holds long-term keys and \[prod::source-profile\] holds other ones; aws2fa will not overwrite either/);
-  await expectError(world, ['logout', 'prod'], 1, /holds long-term keys and \[prod::source-profile\] holds other ones/);
-  await expectError(world, ['login', 'prod::source-profile', ALICE.code], 1, /\[prod::source-profile\] in .* is where aws2fa keeps the long-term keys of prod/);
   await world.writeCredentials(`[prod]\n${LONG_TERM}\n[prod::source-profile]\n${theirs}region = us-east-1\n`);
   await expectError(world, ['login', 'prod', ALICE.code], 1, /\[prod::source-profile\] in .* is not a backup of long-term keys as aws2fa writes one/);
+  await expectError(world, ['logout', 'prod'], 1, /\[prod::source-profile\] in .* is not a backup of long-term keys as aws2fa writes one/);
+  await expectError(world, ['login', 'prod::source-profile', ALICE.code], 1, /\[prod::source-profile\] in .* is where aws2fa keeps the long-term keys of prod/);
+});
+
+Hostile('a hand-written empty backup section with a comment is refused at login, never silently lost', async ({ world }) => {
+  await world.writeCredentials(`[prod]\n${LONG_TERM}\n[prod::source-profile]\n# mine: keep this header\n\n[other]\nregion = x\n`);
+  await expectError(world, ['login', 'prod', ALICE.code], 1, /\[prod::source-profile\] in .* is there but holds no keys: .*; remove it \(or rename it\) and run again/);
+  const logout = await world.aws2fa(['logout', 'prod']);
+  assert.is(logout.status, 0);
+  assert.match(logout.stdout, /prod is not logged in/);
 });
 
 Hostile('[profile x] in the credentials file is the profile "profile x", as the AWS CLI reads it, never config\'s [profile x]', async ({ world }) => {
