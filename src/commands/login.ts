@@ -6,6 +6,7 @@ import { ecrRequest, loginRegistries } from '../mfa/ecr-registries.js';
 import { writeSession } from '../mfa/file-mode.js';
 import { resolveProfile } from '../mfa/profile.js';
 import { rememberSerial, startSession } from '../mfa/session.js';
+import { assertWritable } from '../store/atomic.js';
 
 export class LoginCommand extends SessionCommand {
   static override paths = [[`login`], [`mfa`, `login`]];
@@ -37,6 +38,7 @@ export class LoginCommand extends SessionCommand {
   async execute(): Promise<number> {
     const profile = await resolveProfile(this.context, this);
     const ecr = await ecrRequest(this, this.context, profile);
+    assertWritable(profile.files.credentials); // before the code is spent on a session that could not be kept
     const started = await startSession(this.context, profile, { code: this.code, serial: this.serial, durationSeconds: this.duration });
     const written = await writeSession(profile.files.credentials, profile.name, started.keys);
     if (started.serialWasAsked) await rememberSerial(profile, started.serial);
