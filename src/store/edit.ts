@@ -22,8 +22,17 @@ function insertLines(doc: IniDocument, after: number, texts: string[]): IniDocum
     previous.eol = eol;
     inserted[inserted.length - 1]!.eol = '';
   }
+  keepApart(previous, inserted[0], inserted[0]);
+  keepApart(inserted.at(-1), lines[after + 1], inserted.at(-1));
   lines.splice(after + 1, 0, ...inserted);
   return reindexed(doc, lines);
+}
+
+// A lone CR followed by an empty line ending in LF would be read as one CRLF: a blank line gone. The inserted line
+// of the two takes a CRLF instead (it goes again at logout, so no byte of the user's changes).
+function keepApart(left: IniLine | undefined, right: IniLine | undefined, inserted: IniLine | undefined): void {
+  if (!left || !right || !inserted || left.eol !== '\r' || right.text !== '' || !right.eol.startsWith('\n')) return;
+  inserted.eol = '\r\n';
 }
 
 function deleteLines(doc: IniDocument, first: number, last: number): IniDocument {
