@@ -35,6 +35,7 @@ export class InvalidRegionError extends UserError {}
 export class MissingSerialError extends UserError {}
 export class MissingCodeError extends UserError {}
 export class LockTimeoutError extends UserError {}
+export class LockLostError extends UserError {}
 export class AwsRequestError extends UserError {}
 export class DockerError extends UserError {}
 

@@ -1,7 +1,8 @@
 import { accessSync, closeSync, constants, fchmodSync, fchownSync, fsyncSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ReadOnlyError, UnreadableFileError } from '../errors.js';
-import { holdFile, noteWritten, releaseFile, removeQuietly } from './in-flight.js';
+import { LockLostError, ReadOnlyError, UnreadableFileError } from '../errors.js';
+import { holdFile, lockStillHeld, noteWritten, releaseFile, removeQuietly } from './in-flight.js';
+import { pausePoint } from './pause-points.js';
 
 export interface WriteResult {
   target: string;
@@ -24,6 +25,11 @@ export function resolveTarget(path: string): string {
 }
 
 export const TEMP_MARKER = '.aws2fa-';
+
+// Every file aws2fa creates: a new name only (O_EXCL), and never through a symlink someone planted (O_NOFOLLOW).
+export function createExclusive(path: string): number {
+  return openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
+}
 
 // Web Crypto's global, not node:crypto: a static import of that would load it at every start, writing or not.
 export function tempPathFor(target: string): string {
@@ -151,7 +157,7 @@ export function writeFileAtomic(path: string, content: string): WriteResult {
   const me = currentOwner();
   holdFile(temp);
   try {
-    const fd = openSync(temp, 'wx', 0o600);
+    const fd = createExclusive(temp);
     try {
       if (me) keepOwner(fd, target, existing, me);
       writeFileSync(fd, content, 'utf8');
@@ -159,6 +165,10 @@ export function writeFileAtomic(path: string, content: string): WriteResult {
       fsyncSync(fd);
     } finally {
       closeSync(fd);
+    }
+    pausePoint('before-rename');
+    if (lockStillHeld(target) === false) {
+      throw new LockLostError(`another aws2fa took over the lock of ${target} while this run held it; nothing was written: run again`);
     }
     renameSync(temp, target);
     noteWritten(target);
