@@ -68,13 +68,20 @@ export interface LongTermSource {
   from: 'profile' | 'backup';
 }
 
+// A handful of names, not a line of 50,000.
+const NAMES_SHOWN = 5;
+function knownProfiles(names: string[]): string {
+  if (names.length === 0) return 'it has no profiles';
+  const more = names.length > NAMES_SHOWN ? ` and ${names.length - NAMES_SHOWN} more (aws2fa status lists them all)` : '';
+  return `known profiles: ${names.slice(0, NAMES_SHOWN).join(', ')}${more}`;
+}
+
 export function requireProfile(doc: IniDocument, profile: string, path: string, fileExists = true): void {
   if (findSection(doc, profile) || findSection(doc, backupSectionFor(profile))) return;
   if (!fileExists) {
     throw new UnknownProfileError(`there is no credentials file at ${path}: create it with aws configure --profile ${profile}`);
   }
-  const known = profileNames(doc);
-  const list = known.length > 0 ? `known profiles: ${known.join(', ')}` : 'it has no profiles';
+  const list = knownProfiles(profileNames(doc));
   // The AWS CLI reads [profile x] in the credentials file as a profile named "profile x", not x.
   const prefixed = findSection(doc, `profile ${profile}`)
     ? `; note: [profile ${profile}] in this file is a profile named "profile ${profile}", as the AWS CLI reads it (only the config file takes the "profile " prefix)`

@@ -1,4 +1,4 @@
-import { findSection, indexLines, type IniDocument, type IniLine, type IniSection } from './ini.js';
+import { findSection, reindexSplice, type IniDocument, type IniLine, type IniSection } from './ini.js';
 
 // Edits in the manner of the AWS CLI's own writer (awscli/customizations/configure/writer.py): replace only the
 // lines of the keys being set, insert missing keys after the section's last option, never re-serialise the file.
@@ -8,16 +8,17 @@ function lineEnding(doc: IniDocument): string {
   return doc.lines.find((line) => line.eol !== '')?.eol ?? '\n';
 }
 
-function reindexed(doc: IniDocument, lines: IniLine[]): IniDocument {
-  return indexLines(lines, '(edited)');
+function reindexed(doc: IniDocument, lines: IniLine[], start: number, removed: number, added: number): IniDocument {
+  return reindexSplice(doc, lines, start, removed, added, '(edited)');
 }
 
 // Inserts after line `after` (-1: at the top). A file without a final line end keeps not having one.
 function insertLines(doc: IniDocument, after: number, texts: string[]): IniDocument {
   const eol = lineEnding(doc);
-  const lines = doc.lines.map((line) => ({ ...line }));
+  const lines = doc.lines.slice();
   const inserted = texts.map((text) => ({ text, eol }));
-  const previous = lines[after];
+  const previous = lines[after] && { ...lines[after]! };
+  if (previous) lines[after] = previous;
   if (previous && previous.eol === '' && inserted.length > 0) {
     previous.eol = eol;
     inserted[inserted.length - 1]!.eol = '';
@@ -25,7 +26,7 @@ function insertLines(doc: IniDocument, after: number, texts: string[]): IniDocum
   keepApart(previous, inserted[0], inserted[0]);
   keepApart(inserted.at(-1), lines[after + 1], inserted.at(-1));
   lines.splice(after + 1, 0, ...inserted);
-  return reindexed(doc, lines);
+  return reindexed(doc, lines, Math.max(after, 0), after >= 0 ? 1 : 0, (after >= 0 ? 1 : 0) + inserted.length);
 }
 
 // A lone CR followed by an empty line ending in LF would be read as one CRLF: a blank line gone. The inserted line
@@ -36,12 +37,12 @@ function keepApart(left: IniLine | undefined, right: IniLine | undefined, insert
 }
 
 function deleteLines(doc: IniDocument, first: number, last: number): IniDocument {
-  const lines = doc.lines.map((line) => ({ ...line }));
+  const lines = doc.lines.slice();
   const removedEnd = lines[last]?.eol;
-  const before = lines[first - 1];
-  if (removedEnd === '' && before && last === lines.length - 1) before.eol = '';
+  if (removedEnd === '' && first > 0 && last === lines.length - 1) lines[first - 1] = { ...lines[first - 1]!, eol: '' };
   lines.splice(first, last - first + 1);
-  return reindexed(doc, lines);
+  // The line before is part of the change: its line end may have changed.
+  return reindexed(doc, lines, Math.max(first - 1, 0), last - first + 1 + (first > 0 ? 1 : 0), first > 0 ? 1 : 0);
 }
 
 function sectionEnd(section: IniSection): number {
@@ -80,7 +81,9 @@ export function setOption(doc: IniDocument, sectionName: string, key: string, va
   const kept = first.text.trimEnd();
   const trailing = first.text.slice(kept.length);
   const spliced = existing.value === '' ? `${kept} ${value}${trailing}` : first.text.slice(0, existing.valueStart) + value + trailing;
-  const withValue = reindexed(doc, doc.lines.map((line, index) => (index === existing.first ? { ...line, text: spliced } : line)));
+  const replaced = doc.lines.slice();
+  replaced[existing.first] = { ...replaced[existing.first]!, text: spliced };
+  const withValue = reindexed(doc, replaced, existing.first, 1, 1);
   const trimmed = existing.last > existing.first ? deleteLines(withValue, existing.first + 1, existing.last) : withValue;
   return continuation.length > 0 ? insertLines(trimmed, existing.first, continuation) : trimmed;
 }

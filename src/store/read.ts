@@ -19,8 +19,14 @@ export function loadIniFile(path: string): LoadedFile {
   const bytes = readBounded(path);
   if (!bytes) return { path, exists: false, text: '', doc: parseIni('', path) };
   const text = decodeUtf8(bytes, path);
-  return { path, exists: true, text, doc: parseIni(text, path) };
+  // Login and logout read the file again under the lock; unchanged (the usual case), its parse is reused.
+  const earlier = lastRead.get(path);
+  const doc = earlier?.text === text ? earlier.doc : parseIni(text, path);
+  lastRead.set(path, { text, doc });
+  return { path, exists: true, text, doc };
 }
+
+const lastRead = new Map<string, { text: string; doc: IniDocument }>();
 
 // O_NONBLOCK: opening a FIFO would otherwise wait forever for a writer; what is opened must then be a regular file.
 function readBounded(path: string): Buffer | undefined {
