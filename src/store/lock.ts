@@ -94,7 +94,7 @@ function judge(holder: Holder | undefined): Verdict {
   if (!isAlive(holder.pid)) return 'gone';
   if (holder.start === undefined) return 'unknown';
   const start = startTimeOf(holder.pid);
-  if (start === undefined) return here.start === undefined ? 'unknown' : 'gone'; // no /proc to tell: wait
+  if (start === undefined) return 'unknown'; // alive, but its /proc entry hidden (hidepid) or no /proc: cannot tell
   return start === holder.start ? 'alive' : 'gone';
 }
 
