@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { writeSession, restoreLongTermKeys } from '../../src/mfa/file-mode.js';
 import { assertWritable } from '../../src/store/atomic.js';
 import { backupSectionFor, keysIn, longTermKeysFor, requireProfile, type AccessKeys } from '../../src/store/credentials.js';
-import { findSection, parseIni, type IniDocument } from '../../src/store/ini.js';
+import { addSection, removeOption, removeSection, setOption } from '../../src/store/edit.js';
+import { findSection, indexLines, parseIni, type IniDocument } from '../../src/store/ini.js';
 import { loadIniFile } from '../../src/store/read.js';
 import { cleanEnv } from '../helpers/cli.js';
 import { leftovers, seededRandom, startBinary, until } from '../helpers/processes.js';
@@ -228,6 +229,30 @@ Property(`${STEPS} random steps over ${FILES} random files (seed ${SEED}; replay
     await chmod(world.aws, 0o700).catch(() => undefined);
     await world.remove();
     await rm(events, { recursive: true, force: true });
+  }
+});
+
+// The edits re-parse only the sections around a change (reindexSplice): after any sequence of them, the index must
+// be what a full parse of the same lines gives.
+Property(`${STEPS} random edits keep the same index as a full parse (seed ${SEED})`, () => {
+  const random = seededRandom(SEED ^ 0x5eed);
+  let doc = parseIni(randomFile(random, new Map()), 'credentials');
+  for (let step = 0; step < STEPS; step++) {
+    const names = doc.sections.map((section) => section.name);
+    const name = pick(random, names.length > 0 ? names : ['fresh']);
+    const roll = random();
+    if (roll < 0.35 && findSection(doc, name)) {
+      doc = setOption(doc, name, pick(random, ['aws_access_key_id', 'region', 'New_Key', 's3']), letters(random, 8), chance(random, 0.3) ? ['  nested = 1'] : []);
+    } else if (roll < 0.6 && findSection(doc, name)) {
+      doc = removeOption(doc, name, pick(random, findSection(doc, name)!.options.map((option) => option.key).concat('absent')));
+    } else if (roll < 0.8) {
+      const fresh = `added${step}`;
+      doc = addSection(doc, fresh, [['aws_access_key_id', letters(random, 8), chance(random, 0.3) ? ['    continued'] : []]], chance(random, 0.5) && findSection(doc, name) ? name : undefined);
+    } else if (names.length > 1) {
+      doc = removeSection(doc, name);
+    }
+    assert.equal(doc.sections, indexLines(doc.lines, 'credentials').sections, `seed ${SEED} edit ${step}: the index of a full parse`);
+    for (const section of doc.sections) assert.ok(findSection(doc, section.name) === section, `seed ${SEED} edit ${step}: [${section.name}] found by name`);
   }
 });
 
