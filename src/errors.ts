@@ -37,6 +37,7 @@ export class MissingCodeError extends UserError {}
 export class RoleProfileError extends UserError {}
 export class HeldSessionError extends UserError {}
 export class LockTimeoutError extends UserError {}
+export class LockLostError extends UserError {}
 export class AwsRequestError extends UserError {}
 export class DockerError extends UserError {}
 

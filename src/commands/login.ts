@@ -1,5 +1,5 @@
 import { Command, type Usage } from 'clipanion';
-import { restoreNote, sessionSummary, warnIfShared } from './messages.js';
+import { noteRotation, restoreNote, sessionSummary, warnIfShared } from './messages.js';
 import { SessionCommand } from './base.js';
 import { oneOf } from '../cli/suggest.js';
 import { BadInputError, ECR_INCOMPLETE_STATUS, UnknownProfileError } from '../errors.js';
@@ -9,6 +9,7 @@ import { loginRole, roleNotes } from '../mfa/role-login.js';
 import { DEFAULT_ROOT_SECONDS } from '../mfa/roles.js';
 import { resolveProfile, type ResolvedProfile } from '../profiles/resolve.js';
 import { rememberSerial, startSession } from '../mfa/session.js';
+import { assertWritable } from '../store/atomic.js';
 
 export class LoginCommand extends SessionCommand {
   static override paths = [[`login`], [`mfa`, `login`]];
@@ -46,12 +47,16 @@ export class LoginCommand extends SessionCommand {
   async execute(): Promise<number> {
     const profile = await resolveProfile(this.context, this);
     const ecr = await ecrRequest(this, this.context, profile);
+    assertWritable(profile.files.credentials); // before the code is spent on a session that could not be kept
     if (profile.hops.length > 0) return this.loginRole(profile, ecr);
     const started = await startSession(this.context, profile, { code: this.code, serial: this.serial, durationSeconds: this.duration ?? DEFAULT_ROOT_SECONDS });
     const written = await writeSession(profile.files.credentials, profile.name, started.keys);
     if (started.serialWasAsked) await rememberSerial(profile, started.serial);
-    this.context.stdout.write(`${sessionSummary(`Logged in ${profile.name}`, started.keys.expiration, this.context.now())}\n`);
-    if (written.backupCreated) this.context.stdout.write(`${restoreNote(profile.name)}\n`);
+    this.context.stdout.write(`${sessionSummary(`Logged in ${profile.name}`, started.keys.expiration, this.context.now())}
+`);
+    if (written.backupCreated) this.context.stdout.write(`${restoreNote(profile.name)}
+`);
+    noteRotation(this.context, profile.name, written, 'login');
     warnIfShared(this.context, written);
     if (ecr && !(await loginRegistries(this.context, started.keys, ecr))) return ECR_INCOMPLETE_STATUS;
     return 0;
@@ -69,7 +74,7 @@ export class LoginCommand extends SessionCommand {
       rootLine,
       `${profile.name} is a role profile: ${roles} ${profile.hops.length > 1 ? 'were' : 'was'} assumed with ${profile.root}'s MFA session to check that it works.`,
       `The AWS CLI and the SDKs assume it by themselves from source_profile with that session: aws sts get-caller-identity --profile ${profile.name}`,
-      ...(done.source === 'new' ? [restoreNote(profile.root)] : []),
+      ...(done.written?.backupCreated ? [restoreNote(profile.root)] : []),
     ];
     this.context.stdout.write(`${lines.join('\n')}\n`);
     const notes = roleNotes(profile);
@@ -77,7 +82,10 @@ export class LoginCommand extends SessionCommand {
       notes.push(`note: --duration has no effect here: the root's session lasts 12 h, and the AWS CLI and the SDKs assume ${profile.name} for duration_seconds (else 1 h)`);
     }
     for (const note of notes) this.context.stderr.write(`aws2fa: ${note}\n`);
-    if (done.written) warnIfShared(this.context, done.written);
+    if (done.written) {
+      noteRotation(this.context, profile.root, done.written, 'login');
+      warnIfShared(this.context, done.written);
+    }
     if (ecr && !(await loginRegistries(this.context, done.role, ecr))) return ECR_INCOMPLETE_STATUS;
     return 0;
   }

@@ -1,6 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { debugOption, dockerCommandOption, ecrOption, ecrRegionOption, FolderCommand, reportError } from './base.js';
-import { warnIfShared } from './messages.js';
+import { noteRotation, warnIfShared } from './messages.js';
 import { withConfigAdvice } from '../advice.js';
 import { ECR_INCOMPLETE_STATUS } from '../errors.js';
 import { ecrRequest, logoutRegistries, wantsEcr } from '../mfa/ecr-registries.js';
@@ -51,6 +51,7 @@ export class LogoutCommand extends FolderCommand {
       this.context.stdout.write(`${role}${name} is not logged in (${why}); nothing changed.\n`);
     } else {
       this.context.stdout.write(`${role}${role ? 'logged' : 'Logged'} out ${name}: its long-term keys are back in [${name}].\n`);
+      noteRotation(this.context, name, outcome.write, 'logout');
       warnIfShared(this.context, outcome.write);
     }
     return this.logoutEcr();

@@ -1,5 +1,7 @@
 import type { AppContext } from '../context.js';
 import type { WriteResult } from '../store/atomic.js';
+import { shortKey } from '../aws/failures.js';
+import type { SessionWrite } from '../mfa/file-mode.js';
 import { backupSectionFor } from '../store/credentials.js';
 import { formatTimeLeft, rfc3339, secondsUntil } from '../time.js';
 
@@ -16,4 +18,15 @@ export function warnIfShared(context: AppContext, written: WriteResult): void {
   if (written.widerThanPrivate) {
     context.stderr.write(`aws2fa: warning: ${written.target} can be read by other users: chmod 600 ${written.target}\n`);
   }
+}
+
+// Keys put into [PROFILE] while logged in (a rotation with `aws configure set`) are the long-term keys now.
+export function noteRotation(context: AppContext, profile: string, written: SessionWrite, verb: 'login' | 'logout'): void {
+  if (!written.rotation) return;
+  const kept = shortKey(written.rotation.kept.accessKeyId);
+  const stale = shortKey(written.rotation.stale.accessKeyId);
+  const what = verb === 'login' ? `saved them in [${backupSectionFor(profile)}] in place of` : `kept them in [${profile}] and removed`;
+  context.stderr.write(
+    `aws2fa: [${profile}] held long-term keys ${kept} other than the backup's ${stale} (rotated while logged in): ${what} the old ones, ${stale}\n`,
+  );
 }

@@ -1,5 +1,4 @@
 import type { AppContext } from '../context.js';
-import type { WriteResult } from '../store/atomic.js';
 import type { SessionKeys } from '../store/credentials.js';
 import { profileValue } from '../profiles/chain.js';
 import { profileFiles, type ResolvedProfile } from '../profiles/resolve.js';
@@ -12,7 +11,7 @@ export interface RoleLogin {
   source: RootSource;
   /** the role session of the proof: good for a few minutes (ECR) */
   role: SessionKeys;
-  written: WriteResult | undefined;
+  written: Awaited<ReturnType<typeof writeSession>> | undefined;
 }
 
 // The shortest session AWS hands out: the proof only has to show that every hop is allowed.

@@ -1,7 +1,8 @@
-import { closeSync, fchmodSync, fchownSync, fsyncSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, fchmodSync, fchownSync, fsyncSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ReadOnlyError, UnreadableFileError } from '../errors.js';
-import { holdFile, noteWritten, releaseFile, removeQuietly } from './in-flight.js';
+import { LockLostError, ReadOnlyError, UnreadableFileError } from '../errors.js';
+import { holdFile, lockStillHeld, noteWritten, releaseFile, removeQuietly } from './in-flight.js';
+import { pausePoint } from './pause-points.js';
 
 export interface WriteResult {
   target: string;
@@ -24,6 +25,11 @@ export function resolveTarget(path: string): string {
 }
 
 export const TEMP_MARKER = '.aws2fa-';
+
+// Every file aws2fa creates: a new name only (O_EXCL), and never through a symlink someone planted (O_NOFOLLOW).
+export function createExclusive(path: string): number {
+  return openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
+}
 
 // Web Crypto's global, not node:crypto: a static import of that would load it at every start, writing or not.
 export function tempPathFor(target: string): string {
@@ -55,20 +61,79 @@ interface Existing extends Owner {
   mode: number;
 }
 
-function checkWritable(target: string): Existing | undefined {
+// access(2) for what the mode bits do not show: a read-only mount (EROFS even for root), and for an ordinary user
+// the kernel's own answer.
+function requireAccess(path: string, kind: 'file' | 'folder'): void {
+  try {
+    accessSync(path, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EROFS') throw new ReadOnlyError(`cannot write ${kind === 'file' ? path : `in ${path}`}: the file system is read-only`);
+    if (code !== 'EACCES' && code !== 'EPERM') return;
+    throw new ReadOnlyError(
+      kind === 'file'
+        ? `cannot write ${path}: permission denied (check its owner and mode)`
+        : `cannot create files in ${path}: the folder is not writable (check its owner and mode)`,
+    );
+  }
+}
+
+function existingFile(target: string): Existing | undefined {
   let existing;
   try {
     existing = statSync(target);
   } catch {
-    existing = undefined;
+    return undefined;
   }
-  if (existing && !existing.isFile()) throw new UnreadableFileError(`${target} is not a regular file`);
-  if (existing && (existing.mode & 0o222) === 0) {
-    throw new ReadOnlyError(`${target} is read-only: make it writable (chmod u+w) and run again`);
+  if (!existing.isFile()) throw new UnreadableFileError(`${target} is not a regular file`);
+  if ((existing.mode & 0o222) === 0) throw new ReadOnlyError(`${target} is read-only: make it writable (chmod u+w) and run again`);
+  // A rename puts a new file in place of one name of the old one: the other names would keep the old bytes.
+  if (existing.nlink > 1) {
+    throw new ReadOnlyError(
+      `${target} has ${existing.nlink} hard links: aws2fa replaces the file as a whole, which would split them; ` +
+        `make the other names symlinks (ln -sf ${target} OTHER) and run again`,
+    );
   }
+  return { mode: existing.mode & 0o7777, uid: existing.uid, gid: existing.gid };
+}
+
+// Everything a write will need, checked before anything is spent on it (the MFA code, a request to AWS): the file
+// and its folder writable, and its owner one we can keep.
+export function assertWritable(path: string): void {
+  const target = resolveTarget(path);
+  const existing = existingFile(target);
+  requireWritableFolder(dirname(target));
+  if (existing) requireAccess(target, 'file');
+  if (existsFolder(dirname(target))) requireAccess(dirname(target), 'folder');
+  const me = currentOwner();
+  if (existing && me && me.uid !== 0 && !canKeepOwner(existing, me)) throw ownerError(target, existing);
+}
+
+function existsFolder(folder: string): boolean {
+  try {
+    return statSync(folder).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+// What fchown(2) allows an ordinary user: its own uid, and a group it is a member of.
+function canKeepOwner(existing: Owner, me: Owner): boolean {
+  if (existing.uid !== me.uid) return false;
+  return existing.gid === me.gid || (process.getgroups?.() ?? []).includes(existing.gid);
+}
+
+function ownerError(target: string, existing: Owner): ReadOnlyError {
+  return new ReadOnlyError(
+    `${target} belongs to uid ${existing.uid} gid ${existing.gid}: aws2fa cannot replace it without changing its owner; run aws2fa as its owner`,
+  );
+}
+
+function checkWritable(target: string): Existing | undefined {
+  const existing = existingFile(target);
   requireWritableFolder(dirname(target));
   mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
-  return existing ? { mode: existing.mode & 0o7777, uid: existing.uid, gid: existing.gid } : undefined;
+  return existing;
 }
 
 // The replacement gets the old file's owner back (root writing someone's file, as with sudo). Where that is not
@@ -78,9 +143,7 @@ function keepOwner(fd: number, target: string, existing: Existing | undefined, m
   try {
     fchownSync(fd, existing.uid, existing.gid);
   } catch {
-    throw new ReadOnlyError(
-      `${target} belongs to uid ${existing.uid} gid ${existing.gid}: aws2fa cannot replace it without changing its owner; run aws2fa as its owner`,
-    );
+    throw ownerError(target, existing);
   }
 }
 
@@ -94,7 +157,7 @@ export function writeFileAtomic(path: string, content: string): WriteResult {
   const me = currentOwner();
   holdFile(temp);
   try {
-    const fd = openSync(temp, 'wx', 0o600);
+    const fd = createExclusive(temp);
     try {
       if (me) keepOwner(fd, target, existing, me);
       writeFileSync(fd, content, 'utf8');
@@ -102,6 +165,10 @@ export function writeFileAtomic(path: string, content: string): WriteResult {
       fsyncSync(fd);
     } finally {
       closeSync(fd);
+    }
+    pausePoint('before-rename');
+    if (lockStillHeld(target) === false) {
+      throw new LockLostError(`another aws2fa took over the lock of ${target} while this run held it; nothing was written: run again`);
     }
     renameSync(temp, target);
     noteWritten(target);

@@ -5,7 +5,7 @@ import {
   UnknownProfileError,
   UnrestorableSessionError,
 } from '../errors.js';
-import { addSection, removeOption, removeSection, setOption } from './edit.js';
+import { addSection, continuationOf, removeOption, removeSection, setOption, type Entry } from './edit.js';
 import { findSection, optionValue, type IniDocument, type IniSection } from './ini.js';
 import { rfc3339 } from '../time.js';
 
@@ -34,10 +34,30 @@ export function keysIn(section: IniSection | undefined): AccessKeys | undefined 
   return accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined;
 }
 
-// STS session keys always start with ASIA; a session token alone also marks one.
+// STS session keys always start with ASIA; a session token alone also marks one. An AKIA key id is a long-term
+// key whatever else is there: `aws configure set` rotates the key id and secret and leaves the token behind.
 export function holdsSession(section: IniSection | undefined): boolean {
   if (!section) return false;
-  return optionValue(section, 'aws_session_token') !== undefined || /^ASIA/.test(optionValue(section, 'aws_access_key_id') ?? '');
+  const accessKeyId = optionValue(section, 'aws_access_key_id') ?? '';
+  if (/^AKIA/.test(accessKeyId)) return false;
+  return optionValue(section, 'aws_session_token') !== undefined || /^ASIA/.test(accessKeyId);
+}
+
+function longTermIn(section: IniSection | undefined): AccessKeys | undefined {
+  return holdsSession(section) ? undefined : keysIn(section);
+}
+
+// The keys of [PROFILE] replaced while logged in (`aws configure set` after a rotation): those are the long-term
+// keys now, and the backup's are stale.
+export interface Rotation {
+  kept: AccessKeys;
+  stale: AccessKeys;
+}
+
+export function rotationIn(doc: IniDocument, profile: string): Rotation | undefined {
+  const kept = longTermIn(findSection(doc, profile));
+  const stale = keysIn(findSection(doc, backupSectionFor(profile)));
+  return kept && stale && !sameKeys(kept, stale) ? { kept, stale } : undefined;
 }
 
 export function profileNames(doc: IniDocument): string[] {
@@ -49,17 +69,20 @@ export interface LongTermSource {
   from: 'profile' | 'backup';
 }
 
-const MAX_LISTED = 10;
+// A handful of names, not a line of 50,000.
+const NAMES_SHOWN = 5;
+function knownProfiles(names: string[]): string {
+  if (names.length === 0) return 'it has no profiles';
+  const more = names.length > NAMES_SHOWN ? ` and ${names.length - NAMES_SHOWN} more (aws2fa status lists them all)` : '';
+  return `known profiles: ${names.slice(0, NAMES_SHOWN).join(', ')}${more}`;
+}
 
 export function requireProfile(doc: IniDocument, profile: string, path: string, fileExists = true): void {
   if (findSection(doc, profile) || findSection(doc, backupSectionFor(profile))) return;
   if (!fileExists) {
     throw new UnknownProfileError(`there is no credentials file at ${path}: create it with ${configureCommand(path, profile)}`);
   }
-  const known = profileNames(doc);
-  // A file of many accounts would make a paragraph of the one line.
-  const listed = known.length > MAX_LISTED ? `${known.slice(0, MAX_LISTED).join(', ')} and ${known.length - MAX_LISTED} more` : known.join(', ');
-  const list = known.length > 0 ? `known profiles: ${listed}` : 'it has no profiles';
+  const list = knownProfiles(profileNames(doc));
   // The AWS CLI reads [profile x] in the credentials file as a profile named "profile x", not x.
   const prefixed = findSection(doc, `profile ${profile}`)
     ? `; note: [profile ${profile}] in this file is a profile named "profile ${profile}", as the AWS CLI reads it (only the config file takes the "profile " prefix)`
@@ -73,7 +96,7 @@ function sameKeys(a: AccessKeys | undefined, b: AccessKeys | undefined): boolean
 
 // [PROFILE::source-profile] is aws2fa's, but a file may hold a profile of that name for its own sake, or a backup
 // that can no longer be what it claims. Any of those is refused rather than overwritten or removed.
-function checkBackup(doc: IniDocument, profile: string, path: string, purpose: 'login' | 'logout'): void {
+function checkBackup(doc: IniDocument, profile: string, path: string): void {
   const backupName = backupSectionFor(profile);
   if (profile.endsWith(BACKUP_SUFFIX)) {
     throw new BackupConflictError(
@@ -82,8 +105,13 @@ function checkBackup(doc: IniDocument, profile: string, path: string, purpose: '
     );
   }
   const backup = findSection(doc, backupName);
-  if (!backup || backup.options.length === 0) return;
-  const section = findSection(doc, profile);
+  if (!backup) return;
+  if (backup.options.length === 0) {
+    throw new BackupConflictError(
+      `[${backupName}] in ${path} is there but holds no keys: aws2fa keeps the long-term keys of ${profile} in that section while ` +
+        `logged in and removes it at logout, which would drop what is written there; remove it (or rename it) and run again`,
+    );
+  }
   const saved = keysIn(backup);
   const onlyKeys = backup.options.every((option) => option.key === 'aws_access_key_id' || option.key === 'aws_secret_access_key');
   if (!saved || holdsSession(backup) || !onlyKeys) {
@@ -92,25 +120,15 @@ function checkBackup(doc: IniDocument, profile: string, path: string, purpose: '
         `aws2fa will not overwrite or remove it: rename it if it is a profile of its own, or fix it by hand`,
     );
   }
-  const own = keysIn(section);
-  // New long-term keys put into [PROFILE] during an aws2fa session (its expiration is still there) are a key
-  // rotation: the next login keeps them in the backup. Anything else is ambiguous, and so is a logout then.
-  const rotated = purpose === 'login' && optionValue(section, 'expiration') !== undefined;
-  if (own && !holdsSession(section) && !sameKeys(own, saved) && !rotated) {
-    throw new BackupConflictError(
-      `[${profile}] in ${path} holds long-term keys and [${backupName}] holds other ones; aws2fa will not overwrite either: ` +
-        `remove [${backupName}] if [${profile}] has the keys to keep, or rename it if it is a profile of its own`,
-    );
-  }
 }
 
 export function longTermKeysFor(doc: IniDocument, profile: string, path: string, fileExists = true): LongTermSource {
   requireProfile(doc, profile, path, fileExists);
-  checkBackup(doc, profile, path, 'login');
+  checkBackup(doc, profile, path);
   const section = findSection(doc, profile);
   const backup = findSection(doc, backupSectionFor(profile));
-  const own = keysIn(section);
-  if (own && !holdsSession(section)) return { keys: own, from: 'profile' };
+  const own = longTermIn(section);
+  if (own) return { keys: own, from: 'profile' };
   const saved = keysIn(backup);
   if (saved) return { keys: saved, from: 'backup' };
   if (holdsSession(section)) {
@@ -124,24 +142,27 @@ export function longTermKeysFor(doc: IniDocument, profile: string, path: string,
   );
 }
 
-function setKeys(doc: IniDocument, section: string, entries: Array<[string, string]>): IniDocument {
+function setKeys(doc: IniDocument, section: string, entries: Entry[]): IniDocument {
   if (!findSection(doc, section)) return addSection(doc, section, entries);
-  return entries.reduce((edited, [key, value]) => setOption(edited, section, key, value), doc);
+  return entries.reduce((edited, [key, value, continuation]) => setOption(edited, section, key, value, continuation), doc);
 }
 
-const keyEntries = (keys: AccessKeys): Array<[string, string]> => [
-  ['aws_access_key_id', keys.accessKeyId],
-  ['aws_secret_access_key', keys.secretAccessKey],
-];
+// With `from`, the keys take the indented lines that follow them there along, so that they come back byte for byte.
+function keyEntries(keys: AccessKeys, from?: { doc: IniDocument; section: string }): Entry[] {
+  const lines = (key: string) => (from ? continuationOf(from.doc, from.section, key) : []);
+  return [
+    ['aws_access_key_id', keys.accessKeyId, lines('aws_access_key_id')],
+    ['aws_secret_access_key', keys.secretAccessKey, lines('aws_secret_access_key')],
+  ];
+}
 
 export function applyLogin(doc: IniDocument, profile: string, session: SessionKeys, path: string): IniDocument {
   const longTerm = longTermKeysFor(doc, profile, path);
   let edited = doc;
   if (longTerm.from === 'profile') {
     const backup = backupSectionFor(profile);
-    edited = findSection(edited, backup)
-      ? setKeys(edited, backup, keyEntries(longTerm.keys))
-      : addSection(edited, backup, keyEntries(longTerm.keys), profile);
+    const entries = keyEntries(longTerm.keys, { doc, section: profile });
+    edited = findSection(edited, backup) ? setKeys(edited, backup, entries) : addSection(edited, backup, entries, profile);
   }
   edited = setKeys(edited, profile, [
     ...keyEntries(session),
@@ -154,10 +175,12 @@ export function applyLogin(doc: IniDocument, profile: string, session: SessionKe
 
 // Returns undefined when the profile is not in an aws2fa session: nothing to restore.
 export function applyLogout(doc: IniDocument, profile: string, path = '(credentials)'): IniDocument | undefined {
-  const saved = keysIn(findSection(doc, backupSectionFor(profile)));
+  const backup = backupSectionFor(profile);
+  const saved = keysIn(findSection(doc, backup));
   if (!saved) return undefined;
-  checkBackup(doc, profile, path, 'logout');
-  let edited = setKeys(doc, profile, keyEntries(saved));
+  checkBackup(doc, profile, path);
+  // After a rotation [PROFILE] already holds the long-term keys: they stay, the stale backup goes.
+  let edited = rotationIn(doc, profile) ? doc : setKeys(doc, profile, keyEntries(saved, { doc, section: backup }));
   for (const key of ['aws_session_token', 'aws_security_token', 'expiration']) edited = removeOption(edited, profile, key);
-  return removeSection(edited, backupSectionFor(profile));
+  return removeSection(edited, backup);
 }

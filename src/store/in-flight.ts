@@ -17,6 +17,23 @@ export function releaseFile(path: string): void {
   heldFiles.delete(path);
 }
 
+// The locks this process holds, by the file they guard, each with a check that it is still in place: a write
+// looks before it renames, so that a run whose lock was moved away by a breaker never writes beside another.
+const locks = new Map<string, () => boolean>();
+
+export function holdLock(target: string, stillHeld: () => boolean): void {
+  locks.set(target, stillHeld);
+}
+
+export function releaseLock(target: string): void {
+  locks.delete(target);
+}
+
+// undefined: no lock of ours guards this file.
+export function lockStillHeld(target: string): boolean | undefined {
+  return locks.get(target)?.();
+}
+
 export function noteWritten(path: string): void {
   written.push(path);
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, chown, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, link, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -31,9 +31,12 @@ function binary(world: World, argv: string[], options: { uid?: number; env?: Rec
   return runBinaryGuarded(argv, env, options.uid === undefined ? {} : { uid: options.uid, cwd: world.home });
 }
 
+// Issue 11, item 6: a write that cannot happen is found before the code is spent: no GetSessionToken reaches STS.
 async function expectRefused(world: World, argv: string[], message: RegExp, options: { uid?: number } = {}): Promise<void> {
   const before = await world.snapshot();
+  const requests = world.fake.requests.length;
   const result = await binary(world, argv, options);
+  assert.equal(world.fake.requests.slice(requests).map((request) => request.action), [], 'refused before any request to AWS');
   assert.is(result.status, 1, result.stderr);
   assert.match(result.stderr, message);
   assert.is(result.stderr.split('\n').length, 2, `one line: ${JSON.stringify(result.stderr)}`);
@@ -109,7 +112,7 @@ Disk('as an ordinary user: read-only folder, a folder of root, read-only file, a
   await expectRefused(world, ['login', 'prod', ALICE.code], /the folder .*\.aws is read-only: make it writable/, asUser);
   await chown(world.aws, 0, 0);
   await chmod(world.aws, 0o755);
-  await expectRefused(world, ['login', 'prod', ALICE.code], /cannot create a lock file in .*\.aws: the folder is not writable/, asUser);
+  await expectRefused(world, ['login', 'prod', ALICE.code], /cannot create files in .*\.aws: the folder is not writable \(check its owner and mode\)/, asUser);
   await chown(world.aws, OTHER_UID, OTHER_UID);
   await chmod(world.aws, 0o700);
   await chmod(world.credentials, 0o400);
@@ -119,6 +122,24 @@ Disk('as an ordinary user: read-only folder, a folder of root, read-only file, a
   await expectRefused(world, ['login', 'prod', ALICE.code], /credentials belongs to uid 1001 gid 1001: aws2fa cannot replace it without changing its owner/, asUser);
   const info = await stat(world.credentials);
   assert.equal([info.uid, info.mode & 0o777], [OTHER_UID + 1, 0o666]);
+});
+
+Disk('a file of the user with group root, as that user: refused before the code is spent, nothing written', async ({ world }) => {
+  if (!isRoot) return skipped('not root: cannot run the binary as another user');
+  execFileSync('chown', ['-R', `${OTHER_UID}:${OTHER_UID}`, world.home]);
+  await chmod(world.home, 0o755);
+  await chown(world.credentials, OTHER_UID, 0);
+  await expectRefused(world, ['login', 'prod', ALICE.code], /credentials belongs to uid 1000 gid 0: aws2fa cannot replace it without changing its owner; run aws2fa as its owner/, { uid: OTHER_UID });
+});
+
+// Issue 11, item 8: a rename would give one name the new file and leave the other with the old bytes.
+Disk('a hard-linked credentials file is refused with one line before the code is spent; both names keep the same file', async ({ world }) => {
+  assert.is((await binary(world, ['login', 'prod', ALICE.code])).status, 0);
+  const other = join(world.home, 'credentials-link');
+  await link(world.credentials, other);
+  await expectRefused(world, ['login', 'prod', ALICE.code], /credentials has 2 hard links: aws2fa replaces the file as a whole, which would split them; make the other names symlinks \(ln -sf /);
+  await expectRefused(world, ['logout', 'prod'], /credentials has 2 hard links/);
+  assert.is((await stat(other)).ino, (await stat(world.credentials)).ino, 'still one file');
 });
 
 // Real mounts need root (CAP_SYS_ADMIN); elsewhere these say SKIPPED.

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cleanEnv, type RunResult } from '../helpers/cli.js';
@@ -93,6 +93,36 @@ Hostile('CRLF, lone CR and mixed line ends: new lines take the file\'s own, ever
   assert.ok(during.endsWith(`[prod::source-profile]\r\n${LONG_TERM.replace(/\n/g, '\r\n').trimEnd()}`), 'no final line end added where there was none');
 });
 
+// Issue 11, item 3: bytes that are not UTF-8 are refused as botocore refuses them, not rewritten as U+FFFD.
+Hostile('a file with bytes that are not UTF-8 is refused naming the line, and stays byte for byte', async ({ world }) => {
+  const latin1 = Buffer.concat([Buffer.from(`[default]\n${LONG_TERM}\n`), Buffer.from('# Schl\xfcssel\n', 'latin1'), Buffer.from(`[prod]\n${LONG_TERM}`)]);
+  await writeFile(world.credentials, latin1, { mode: 0o600 });
+  for (const argv of [['login', 'prod', ALICE.code], ['logout', 'prod'], ['status']]) {
+    await expectError(world, argv, 1, /credentials line 5: bytes that are not UTF-8 \(save the file as UTF-8\); fix the file \(the AWS CLI refuses it too\)/);
+  }
+  assert.ok((await readFile(world.credentials)).equals(latin1), 'not one byte changed');
+  await world.writeCredentials(STANDARD_CREDENTIALS);
+  await writeFile(world.config, Buffer.concat([Buffer.from('[profile prod]\nregion = eu-west-1\n'), Buffer.from([0x72, 0xc3, 0x28, 0x0a])]));
+  await expectError(world, ['login', 'prod', ALICE.code], 1, /config line 3: bytes that are not UTF-8/);
+});
+
+Hostile('indented lines after the secret in [prod] go to the backup with it and come back at logout, byte for byte', async ({ world }) => {
+  const text = `# mine\n[prod]\n${LONG_TERM}    indented after the secret\n\tand a tab\nregion = eu-west-1\n\n[other]\nregion = x\n`;
+  await world.writeCredentials(text);
+  assert.is((await world.aws2fa(['login', 'prod', ALICE.code])).status, 0);
+  const during = await world.read(world.credentials);
+  assert.not.ok(/\[prod\]\n[^[]*indented/.test(during.split('[prod::source-profile]')[0]!), 'not left in [prod], where they would join the session secret');
+  assert.ok(during.includes(`[prod::source-profile]\n${LONG_TERM}    indented after the secret\n\tand a tab\n`));
+  assert.is((await world.aws2fa(['logout', 'prod'])).status, 0);
+  assert.is(await world.read(world.credentials), text);
+});
+
+Hostile('a first line ending in a lone CR keeps the blank lines after it through login and logout', async ({ world }) => {
+  await world.writeCredentials(`# lone CR\r[prod]\n${LONG_TERM}\n[other]\nregion = x\n`);
+  const during = await roundTrip(world, 'prod');
+  if (python) assert.equal(Object.keys(botocoreView(during)), ['prod', 'prod::source-profile', 'other']);
+});
+
 Hostile('tabs and spaces around = and : are read as botocore reads them and kept as written', async ({ world }) => {
   await world.writeCredentials(`[prod]\naws_access_key_id\t=\t${ALICE.accessKeyId}\naws_secret_access_key   :   ${ALICE.secretAccessKey}\t\nregion=eu-west-1\n`);
   const during = await roundTrip(world, 'prod');
@@ -146,14 +176,22 @@ Hostile('profile names with spaces, dots, ::, quotes, $, backticks, unicode, ] a
   assert.equal(await leftovers(world.aws), []);
 });
 
-Hostile('a profile named like another\'s backup, with other keys, is neither overwritten nor removed: a clear error', async ({ world }) => {
+// Since issue 11, two sets of long-term keys are a rotation (the newer ones in [PROFILE] win, see
+// test/store/rotation.test.ts); what is not a backup as aws2fa writes one is still refused.
+Hostile('a backup section that is not a backup as aws2fa writes one is neither overwritten nor removed: a clear error', async ({ world }) => {
   const theirs = 'aws_access_key_id = AKIASOMEONEELSE00001\naws_secret_access_key = someone/else+secret=\n';
-  await world.writeCredentials(`[prod]\n${LONG_TERM}\n[prod::source-profile]\n${theirs}`);
-  await expectError(world, ['login', 'prod', ALICE.code], 1, /\[prod\] in .* holds long-term keys and \[prod::source-profile\] holds other ones; aws2fa will not overwrite either/);
-  await expectError(world, ['logout', 'prod'], 1, /holds long-term keys and \[prod::source-profile\] holds other ones/);
-  await expectError(world, ['login', 'prod::source-profile', ALICE.code], 1, /\[prod::source-profile\] in .* is where aws2fa keeps the long-term keys of prod/);
   await world.writeCredentials(`[prod]\n${LONG_TERM}\n[prod::source-profile]\n${theirs}region = us-east-1\n`);
   await expectError(world, ['login', 'prod', ALICE.code], 1, /\[prod::source-profile\] in .* is not a backup of long-term keys as aws2fa writes one/);
+  await expectError(world, ['logout', 'prod'], 1, /\[prod::source-profile\] in .* is not a backup of long-term keys as aws2fa writes one/);
+  await expectError(world, ['login', 'prod::source-profile', ALICE.code], 1, /\[prod::source-profile\] in .* is where aws2fa keeps the long-term keys of prod/);
+});
+
+Hostile('a hand-written empty backup section with a comment is refused at login, never silently lost', async ({ world }) => {
+  await world.writeCredentials(`[prod]\n${LONG_TERM}\n[prod::source-profile]\n# mine: keep this header\n\n[other]\nregion = x\n`);
+  await expectError(world, ['login', 'prod', ALICE.code], 1, /\[prod::source-profile\] in .* is there but holds no keys: .*; remove it \(or rename it\) and run again/);
+  const logout = await world.aws2fa(['logout', 'prod']);
+  assert.is(logout.status, 0);
+  assert.match(logout.stdout, /prod is not logged in/);
 });
 
 Hostile('[profile x] in the credentials file is the profile "profile x", as the AWS CLI reads it, never config\'s [profile x]', async ({ world }) => {

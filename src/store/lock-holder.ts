@@ -1,0 +1,96 @@
+import { readFileSync, readlinkSync, statSync } from 'node:fs';
+
+// Who holds a lock, written into it, and whether that holder is gone: the lock file's judgement of its holder.
+
+// For a holder that cannot be checked (another PID namespace or boot, a record of an older aws2fa): a lock is held
+// for milliseconds, so one this old was left behind.
+const STALE_AFTER_MS = 120_000;
+
+// What identifies the holder: its pid means something only on this boot and in this PID namespace, and names
+// the same process only while the start time matches (pids are reused).
+export interface Holder {
+  pid: number;
+  start?: string | undefined;
+  boot?: string | undefined;
+  ns?: string | undefined;
+  raw: string;
+}
+
+export function readOr<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
+// Field 22 of /proc/PID/stat, after the command name (which may hold spaces and parentheses).
+function startTimeOf(pid: number | 'self'): string | undefined {
+  const stat = readOr(() => readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+}
+
+let self: Omit<Holder, 'raw'> | undefined;
+export function me(): Omit<Holder, 'raw'> {
+  self ??= {
+    pid: process.pid,
+    start: startTimeOf('self'),
+    boot: readOr(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()),
+    ns: readOr(() => readlinkSync('/proc/self/ns/pid')),
+  };
+  return self;
+}
+
+export function recordOf(holder: Omit<Holder, 'raw'>): string {
+  const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(8))).toString('hex');
+  return `${holder.pid} start=${holder.start ?? '-'} boot=${holder.boot ?? '-'} ns=${holder.ns ?? '-'} nonce=${nonce}\n`;
+}
+
+export function holderIn(path: string): Holder | undefined {
+  const raw = readOr(() => readFileSync(path, 'utf8'));
+  if (raw === undefined) return undefined;
+  const pid = Number.parseInt(raw, 10);
+  const field = (name: string) => {
+    const value = new RegExp(`\\b${name}=(\\S+)`).exec(raw)?.[1];
+    return value === '-' ? undefined : value;
+  };
+  return { pid: Number.isNaN(pid) ? 0 : pid, start: field('start'), boot: field('boot'), ns: field('ns'), raw };
+}
+
+export function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function ageMs(path: string): number | undefined {
+  const info = readOr(() => statSync(path));
+  return info && Date.now() - info.mtimeMs;
+}
+
+type Verdict = 'gone' | 'alive' | 'unknown';
+
+function judge(holder: Holder | undefined): Verdict {
+  if (!holder || holder.pid <= 0) return 'unknown';
+  const here = me();
+  // A record without these is an older aws2fa's, written on this host.
+  const sameWorld = (holder.boot === undefined || holder.boot === here.boot) && (holder.ns === undefined || holder.ns === here.ns);
+  if (!sameWorld) return 'unknown';
+  if (!isAlive(holder.pid)) return 'gone';
+  if (holder.start === undefined) return 'unknown';
+  const start = startTimeOf(holder.pid);
+  if (start === undefined) return 'unknown'; // alive, but its /proc entry hidden (hidepid) or no /proc: cannot tell
+  return start === holder.start ? 'alive' : 'gone';
+}
+
+export function isStale(lockPath: string, holder: Holder | undefined): boolean {
+  const verdict = judge(holder);
+  if (verdict !== 'unknown') return verdict === 'gone';
+  const age = ageMs(lockPath);
+  return age !== undefined && age > STALE_AFTER_MS;
+}
+
