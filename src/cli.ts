@@ -152,22 +152,25 @@ function exitOnInterrupt(): void {
 
 // stdout that cannot take the output (`>/dev/full`, a closed pipe) is one line on stderr, never a stack trace, and it
 // says what was written all the same: the file is changed, only the message is lost.
-function reportLostOutput(): () => boolean {
-  let lost = false;
+// A command that already failed has said why (env login's deliver() names the lost shell code itself).
+function reportLostOutput(): (status: number) => number {
+  let lost: NodeJS.ErrnoException | undefined;
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (lost) return;
-    lost = true;
+    lost ??= error;
+  });
+  return (status) => {
+    if (!lost || status !== 0) return status;
     const written = filesWritten();
     const what = written.length > 0 ? `; ${written.join(', ')} WAS written` : '';
-    process.stderr.write(`aws2fa: could not write the output to stdout (${error.code ?? error.message})${what}\n`);
-  });
-  return () => lost;
+    process.stderr.write(`aws2fa: could not write the output to stdout (${lost.code ?? lost.message})${what}\n`);
+    return 1;
+  };
 }
 
 // The one place that touches the real process.
 export async function main(): Promise<void> {
   exitOnInterrupt();
-  const outputLost = reportLostOutput();
+  const statusAfterOutput = reportLostOutput();
   // The AWS SDK warns on every run about Node 20's support window; users must see only our own messages.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const context: AppContext = {
@@ -187,7 +190,7 @@ export async function main(): Promise<void> {
   const ran = await runCli(process.argv.slice(2), context);
   // The stream reports a failed write on a later tick.
   await new Promise((resolve) => setImmediate(resolve));
-  const status = outputLost() && ran === 0 ? 1 : ran;
+  const status = statusAfterOutput(ran);
   process.exitCode = status;
   // Should a socket or timer of a library linger, still end promptly.
   setTimeout(() => process.exit(status), 2000).unref();

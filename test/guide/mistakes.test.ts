@@ -64,7 +64,7 @@ Mistakes('the list of known profiles is bounded', async ({ world }) => {
   assert.equal([result.status, result.stdout], [1, '']);
   assert.is(
     result.stderr,
-    `aws2fa: profile nope is not in ${world.credentials} (known profiles: ${names.slice(0, 10).join(', ')} and 4 more); add its keys with: aws configure --profile nope\n`,
+    `aws2fa: profile nope is not in ${world.credentials} (known profiles: ${names.slice(0, 5).join(', ')} and 9 more (aws2fa status lists them all)); add its keys with: aws configure --profile nope\n`,
   );
 });
 
