@@ -4,7 +4,6 @@
 // (`aws2fa exec` through the hook is not in this tree yet: nothing here runs it.)
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fish from '../../src/shell/fish.js';
@@ -13,7 +12,7 @@ import { BINARY } from '../helpers/cli.js';
 import { ALICE } from '../helpers/home.js';
 import { availableShells, runShellAsync, type Shell, type ShellResult, tempDir } from '../helpers/shells.js';
 import type { World } from '../helpers/world.js';
-import { actions, makeRolesWorld, ROLE_ARNS } from './world.js';
+import { actions, makeRolesWorld, OTHER_ACCOUNT, ROLE_ARNS } from './world.js';
 
 interface Context {
   world: World;
@@ -25,7 +24,6 @@ interface Context {
 
 const E2e = suite<Context>('roles/hook-e2e: role sessions through the real hooks and the built binary');
 
-const HOOKS = fileURLToPath(new URL('../../shell/', import.meta.url));
 const HELD_PREFIX = 'aws2fa-held-1:';
 
 E2e.before.each(async (context) => {
@@ -73,9 +71,10 @@ function dialect(shell: Shell) {
   };
 }
 
+// Loaded as users install it: the hook printed by the binary's `aws2fa init`.
 function script(shell: Shell, steps: string[]): string {
-  if (shell.kind === 'fish') return [`source ${fish.quote(`${HOOKS}aws2fa.fish`)}`, ...steps].join('\n');
-  return [shell.kind === 'zsh' ? 'setopt nounset' : 'set -u', `. ${posix.quote(`${HOOKS}aws2fa.sh`)}`, ...steps].join('\n');
+  if (shell.kind === 'fish') return ['aws2fa init fish | source', ...steps].join('\n');
+  return [shell.kind === 'zsh' ? 'setopt nounset' : 'set -u', `eval "$(aws2fa init ${shell.kind})"`, ...steps].join('\n');
 }
 
 async function run(shell: Shell, context: Context, steps: string[], interactive = false): Promise<ShellResult> {
@@ -103,13 +102,16 @@ function shown(stdout: string): Record<string, string> {
   );
 }
 
+// Every file under the folder that holds one of the needles.
 async function filesContaining(folder: string, needles: string[]): Promise<string[]> {
   const found: string[] = [];
-  for (const entry of await readdir(folder, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name);
-    const text = await readFile(path, 'latin1');
-    if (needles.some((needle) => text.includes(needle))) found.push(path);
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) found.push(...(await filesContaining(path, needles)));
+    else if (entry.isFile()) {
+      const text = await readFile(path, 'latin1');
+      if (needles.some((needle) => text.includes(needle))) found.push(path);
+    }
   }
   return found;
 }
@@ -205,6 +207,7 @@ for (const shell of availableShells(['bash', 'zsh', 'fish'])) {
     assert.equal(await readdir(context.tmp), [], 'nothing made in TMPDIR, not even a named pipe');
     const argv = await readFile(join(outside, 'argv.log'), 'utf8');
     assert.equal(argv.split('\n').filter((line) => line.startsWith('argv:')), [
+      `argv:[init][${kind}]`,
       `argv:[env][login][--shell][${kind}][admin][${ALICE.code}]`,
       `argv:[env][login][--shell][${kind}][readonly]`,
       `argv:[env][login][--shell][${kind}][base]`,
@@ -262,10 +265,39 @@ for (const shell of availableShells(['bash', 'zsh', 'fish'])) {
     );
     const argv = await readFile(join(context.outside, 'argv.log'), 'utf8');
     assert.equal(argv.split('\n').filter((line) => line.startsWith('argv:')), [
+      `argv:[init][${kind}]`,
       `argv:[env][login][--shell][${kind}][admin][${ALICE.code}]`,
       `argv:[env][login][--renew][--shell][${kind}][--][admin]`,
     ]);
     assert.not.ok(argv.includes('leak:'));
+  });
+
+  E2e(`${kind}: a renewal AWS refuses prints the binary's one line once, keeps the session, and is not tried again for it`, async (context) => {
+    const { world } = context;
+    const near = String(Math.floor(Date.now() / 1000) + 100);
+    const result = await run(
+      shell,
+      context,
+      [
+        `aws2fa env login admin ${ALICE.code}`,
+        d.status('login'),
+        // admin now names a role AWS does not let alice assume: the next AssumeRole is refused.
+        `sed -i 's#role/admin$#role/gone#' "$HOME/.aws/config"`,
+        d.set('AWS2FA_EXPIRES', near),
+        d.prompt,
+        d.prompt,
+        `echo "kept=$AWS_ACCESS_KEY_ID/$AWS2FA_EXPIRES"`,
+      ],
+      true,
+    );
+    assert.is(shown(result.stdout).login, '0', result.stderr);
+    const lines = result.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('This shell has a session of admin '));
+    assert.equal(lines, [
+      `aws2fa: AWS refused to let you assume role arn:aws:iam::${OTHER_ACCOUNT}:role/gone (profile admin): check the role's trust policy (it must trust your user or account, and may require MFA) and the profile's external_id`,
+    ]);
+    assert.is(shown(result.stdout).kept, `${world.fake.assumed[0]!.accessKeyId}/${near}`, 'the old session stays');
+    assert.equal(actions(world), ['GetSessionToken', 'AssumeRole', 'AssumeRole'], 'tried once, not at every prompt');
+    assert.equal([world.fake.requests[2]!.params.RoleArn, world.fake.requests[2]!.accessKeyId], [`arn:aws:iam::${OTHER_ACCOUNT}:role/gone`, world.fake.issued[0]!.accessKeyId]);
   });
 }
 
