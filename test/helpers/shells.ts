@@ -57,8 +57,8 @@ export function runShell(shell: Shell, script: string, home: string, env: Record
 }
 
 // The same, without blocking the event loop: needed when the script talks to a server running in this process.
-export async function runShellAsync(shell: Shell, script: string, home: string, env: Record<string, string> = {}): Promise<ShellResult> {
-  const child = spawn(shell.path, [...NO_CONFIG[shell.kind], `-c`, script], {
+export async function runShellAsync(shell: Shell, script: string, home: string, env: Record<string, string> = {}, flags: string[] = []): Promise<ShellResult> {
+  const child = spawn(shell.path, [...NO_CONFIG[shell.kind], ...flags, `-c`, script], {
     cwd: home,
     env: { HOME: home, PATH: `/usr/local/bin:/usr/bin:/bin`, LANG: `C.UTF-8`, ...env },
   });
