@@ -110,8 +110,10 @@ export async function main(): Promise<void> {
     home: process.env.HOME || homedir(),
     now: () => new Date(),
     terminal: isatty(0) ? terminalOn(() => ({ input: process.stdin, output: process.stderr })) : null,
+    stdoutIsTerminal: isatty(1),
   };
   const status = await runCli(process.argv.slice(2), context);
+  context.terminal?.release?.();
   process.exitCode = status;
   // Should a socket or timer of a library linger, still end promptly.
   setTimeout(() => process.exit(status), 2000).unref();

@@ -36,6 +36,9 @@ export class MissingSerialError extends UserError {}
 export class MissingCodeError extends UserError {}
 export class LockTimeoutError extends UserError {}
 export class AwsRequestError extends UserError {}
+// AWS refused the one-time code itself (AccessDenied "MultiFactorAuthentication failed"): the next code may pass.
+export class WrongCodeError extends AwsRequestError {}
+export class MfaProcessError extends UserError {}
 export class DockerError extends UserError {}
 
 export class InterruptedError extends UserError {
