@@ -2,6 +2,7 @@ import { Command, type Usage } from 'clipanion';
 import { restoreNote, sessionSummary, warnIfShared } from './messages.js';
 import { SessionCommand } from './base.js';
 import { ECR_INCOMPLETE_STATUS } from '../errors.js';
+import { loneCodeAsCode } from '../mfa/code.js';
 import { ecrRequest, loginRegistries } from '../mfa/ecr-registries.js';
 import { writeSession } from '../mfa/file-mode.js';
 import { resolveProfile } from '../mfa/profile.js';
@@ -35,9 +36,10 @@ export class LoginCommand extends SessionCommand {
   });
 
   async execute(): Promise<number> {
-    const profile = await resolveProfile(this.context, this);
+    const words = loneCodeAsCode(this.context, this);
+    const profile = await resolveProfile(this.context, { ...this, profile: words.profile });
     const ecr = await ecrRequest(this, this.context, profile);
-    const started = await startSession(this.context, profile, { code: this.code, serial: this.serial, durationSeconds: this.duration });
+    const started = await startSession(this.context, profile, { code: words.code, serial: this.serial, durationSeconds: this.duration });
     const written = await writeSession(profile.files.credentials, profile.name, started.keys);
     if (started.serialWasAsked) await rememberSerial(profile, started.serial);
     this.context.stdout.write(`${sessionSummary(`Logged in ${profile.name}`, started.keys.expiration, this.context.now())}\n${restoreNote(profile.name)}\n`);

@@ -2,7 +2,8 @@ import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
 import { SessionCommand } from '../base.js';
 import { sessionSummary } from '../messages.js';
-import { ECR_INCOMPLETE_STATUS } from '../../errors.js';
+import { ECR_INCOMPLETE_STATUS, ScreenOutputError } from '../../errors.js';
+import { loneCodeAsCode } from '../../mfa/code.js';
 import { ecrRequest, loginRegistries } from '../../mfa/ecr-registries.js';
 import { resolveProfile } from '../../mfa/profile.js';
 import { rememberSerial, startSession } from '../../mfa/session.js';
@@ -37,9 +38,11 @@ export class EnvLoginCommand extends SessionCommand {
   shell = Option.String(`--shell`, { description: `Syntax of the printed code: bash, zsh, fish or sh (default: from $SHELL)`, validator: t.isEnum(SHELL_NAMES) });
 
   async execute(): Promise<number> {
-    const profile = await resolveProfile(this.context, this);
+    if (this.context.stdoutIsTerminal) throw new ScreenOutputError();
+    const words = loneCodeAsCode(this.context, this);
+    const profile = await resolveProfile(this.context, { ...this, profile: words.profile });
     const ecr = await ecrRequest(this, this.context, profile);
-    const started = await startSession(this.context, profile, { code: this.code, serial: this.serial, durationSeconds: this.duration });
+    const started = await startSession(this.context, profile, { code: words.code, serial: this.serial, durationSeconds: this.duration });
     if (started.serialWasAsked) await rememberSerial(profile, started.serial);
     const code = renderEnvLogin(this.shell ?? shellFromEnv(this.context.env.SHELL), {
       profile: profile.name,
