@@ -3,6 +3,7 @@ import { isatty } from 'node:tty';
 import { Builtins, Cli, type CommandClass } from 'clipanion';
 import { EnvLoginCommand } from './commands/env/login.js';
 import { EnvLogoutCommand } from './commands/env/logout.js';
+import { ExecCommand } from './commands/exec.js';
 import { InitCommand } from './commands/init.js';
 import { DefaultLoginCommand, LoginCommand } from './commands/login.js';
 import { LogoutCommand } from './commands/logout.js';
@@ -16,7 +17,7 @@ import { VERSION } from './version.js';
 type Commands = Array<CommandClass<AppContext>>;
 
 // In registration order: Clipanion lists candidates, and --help commands of one category, in that order.
-const COMMANDS: Commands = [LoginCommand, DefaultLoginCommand, LogoutCommand, StatusCommand, EnvLoginCommand, EnvLogoutCommand, InitCommand];
+const COMMANDS: Commands = [LoginCommand, DefaultLoginCommand, LogoutCommand, StatusCommand, EnvLoginCommand, EnvLogoutCommand, ExecCommand, InitCommand];
 const EVERY_COMMAND: Commands = [Builtins.HelpCommand, Builtins.VersionCommand, ...COMMANDS];
 
 export function buildCli(colors = false, commands: Commands = EVERY_COMMAND): Cli<AppContext> {

@@ -65,16 +65,23 @@ export const ecrRegionOption = (verb: `in to` | `out of`) =>
 export const dockerCommandOption = () =>
   Option.String(`--docker-command`, { description: `Docker-compatible client for --ecr, e.g. podman (default: $AWS2FA_DOCKER, else docker)` });
 
+// The options of a new session, shared by login, env login and exec.
+export const durationOption = () =>
+  Option.String('--duration,--lifespan', '43200', {
+    description: 'Session length in seconds, 900–129600 (default 43200 = 12 h)',
+    validator: t.cascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(900, 129600)]),
+  });
+export const serialOption = () => Option.String('--serial', { description: 'MFA device ARN (default: mfa_serial of the profile)' });
+export const regionOption = () =>
+  Option.String('--region', { description: 'STS region (default: the profile region, AWS_REGION, us-east-1)', validator: isRegion });
+
 export abstract class SessionCommand extends FolderCommand {
   profile = Option.String({ required: false, name: 'PROFILE' });
   code = Option.String({ required: false, name: 'CODE' });
 
-  duration = Option.String('--duration,--lifespan', '43200', {
-    description: 'Session length in seconds, 900–129600 (default 43200 = 12 h)',
-    validator: t.cascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(900, 129600)]),
-  });
-  serial = Option.String('--serial', { description: 'MFA device ARN (default: mfa_serial of the profile)' });
-  region = Option.String('--region', { description: 'STS region (default: the profile region, AWS_REGION, us-east-1)', validator: isRegion });
+  duration = durationOption();
+  serial = serialOption();
+  region = regionOption();
 
   ecr = ecrOption(`in to`);
   ecrRegion = ecrRegionOption(`in to`);

@@ -32,7 +32,7 @@ export function shellFromEnv(shellVar: string | undefined): ShellName {
 
 // The AWS SDK for JavaScript v3 ignores environment keys while a profile is named; botocore prefers
 // AWS_SECURITY_TOKEN over AWS_SESSION_TOKEN. Both would shadow the new session.
-const SHADOWING = [`AWS_PROFILE`, `AWS_DEFAULT_PROFILE`, `AWS_SECURITY_TOKEN`];
+export const SHADOWING = [`AWS_PROFILE`, `AWS_DEFAULT_PROFILE`, `AWS_SECURITY_TOKEN`];
 const SESSION = [
   `AWS_ACCESS_KEY_ID`,
   `AWS_SECRET_ACCESS_KEY`,
@@ -44,14 +44,15 @@ const SESSION = [
 ];
 const REGION = [`AWS_REGION`, `AWS_DEFAULT_REGION`];
 // Set only when the login set the region, so that logout never removes a region the user chose.
-const REGION_MARKER = `AWS2FA_REGION`;
+export const REGION_MARKER = `AWS2FA_REGION`;
+export const REGION_VARIABLES = [...REGION, REGION_MARKER];
 
 function dropRegion(e: Emitter): string[] {
   return [e.ifSet(REGION_MARKER, REGION.map(name => e.unset(name))), e.unset(REGION_MARKER)];
 }
 
-export function renderEnvLogin(shell: ShellName, session: EnvSession): string {
-  const e = emitterFor(shell);
+// The variables env login exports, in order: also what `aws2fa exec` gives its command.
+export function sessionVariables(session: EnvSession): Record<string, string> {
   const expiration = rfc3339(session.expiration);
   const values: Record<string, string> = {
     AWS_ACCESS_KEY_ID: session.accessKeyId,
@@ -62,13 +63,15 @@ export function renderEnvLogin(shell: ShellName, session: EnvSession): string {
     AWS2FA_PROFILE: session.profile,
     AWS2FA_EXPIRES: String(Math.floor(session.expiration.getTime() / 1000)),
   };
-  const lines = [...SHADOWING.map(name => e.unset(name)), ...SESSION.map(name => e.set(name, values[name] ?? ``))];
-  if (session.region) {
-    lines.push(...[...REGION, REGION_MARKER].map(name => e.set(name, session.region ?? ``)));
-  } else {
-    // A region left by an earlier env login belongs to that profile, not to this one; the user's own stays.
-    lines.push(...dropRegion(e));
-  }
+  for (const name of session.region ? REGION_VARIABLES : []) values[name] = session.region ?? ``;
+  return values;
+}
+
+export function renderEnvLogin(shell: ShellName, session: EnvSession): string {
+  const e = emitterFor(shell);
+  const lines = [...SHADOWING.map(name => e.unset(name)), ...Object.entries(sessionVariables(session)).map(([name, value]) => e.set(name, value))];
+  // A region left by an earlier env login belongs to that profile, not to this one; the user's own stays.
+  if (!session.region) lines.push(...dropRegion(e));
   return `${lines.join(`\n`)}\n`;
 }
 
