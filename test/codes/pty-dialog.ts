@@ -23,12 +23,21 @@ export interface DialogRun {
   stdout: string | null; // with stdoutPipe: what went to stdout, apart from the terminal
 }
 
+// stdoutPipe: stdout a pipe, as under eval "$(…)" or the hook; stdinNull: stdin from /dev/null, the terminal
+// still the controlling one (reachable through /dev/tty).
+
 const DRIVER = String.raw`
-import json, os, pty, select, subprocess, sys, termios, time
+import fcntl, json, os, pty, select, subprocess, sys, termios, time
 spec = json.loads(sys.argv[1])
 master, slave = pty.openpty()
 out = subprocess.PIPE if spec['stdoutPipe'] else slave
-proc = subprocess.Popen(spec['argv'], stdin=slave, stdout=out, stderr=slave, env=spec['env'], cwd=spec['cwd'], start_new_session=True)
+inp = subprocess.DEVNULL if spec['stdinNull'] else slave
+# A session of its own with the pty as its controlling terminal, as a login shell has: /dev/tty opens, and a
+# Ctrl-C typed in line mode is a SIGINT.
+def controlling_terminal():
+    os.setsid()
+    fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+proc = subprocess.Popen(spec['argv'], stdin=inp, stdout=out, stderr=slave, env=spec['env'], cwd=spec['cwd'], preexec_fn=controlling_terminal)
 output = b''
 seen = 0
 def read(timeout):
@@ -83,11 +92,11 @@ export async function dialog(
   env: Record<string, string | undefined>,
   cwd: string,
   steps: DialogStep[],
-  options: { stdoutPipe?: boolean } = {},
+  options: { stdoutPipe?: boolean; stdinNull?: boolean } = {},
 ): Promise<DialogRun> {
   const python = findTool('python3');
   if (!python) throw new Error('python3 is not installed');
-  const spec = JSON.stringify({ argv: [process.execPath, BINARY, ...argv], env, cwd, steps, stdoutPipe: options.stdoutPipe ?? false });
+  const spec = JSON.stringify({ argv: [process.execPath, BINARY, ...argv], env, cwd, steps, stdoutPipe: options.stdoutPipe ?? false, stdinNull: options.stdinNull ?? false });
   const { status, stdout, stderr } = await finished(spawn(python, ['-c', DRIVER, spec], { stdio: ['ignore', 'pipe', 'pipe'] }));
   if (status !== 0) throw new Error(`pty driver failed (${status}): ${stderr}`);
   return JSON.parse(stdout) as DialogRun;
