@@ -96,6 +96,8 @@ function exitOnInterrupt(): void {
 // The one place that touches the real process.
 export async function main(): Promise<void> {
   exitOnInterrupt();
+  // The user's environment, before our own setting below: exec hands it on to its command.
+  const env = { ...process.env };
   // The AWS SDK warns on every run about Node 20's support window; users must see only our own messages.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const context: AppContext = {
@@ -106,7 +108,7 @@ export async function main(): Promise<void> {
     },
     stdout: process.stdout,
     stderr: process.stderr,
-    env: process.env,
+    env,
     colorDepth: process.stdout.isTTY ? process.stdout.getColorDepth() : 1,
     home: process.env.HOME || homedir(),
     now: () => new Date(),

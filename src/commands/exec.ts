@@ -1,6 +1,5 @@
 import { Command, Option } from 'clipanion';
 import { durationOption, FolderCommand, regionOption, serialOption } from './base.js';
-import { closeHeldDescriptor } from '../exec/inherited-fd.js';
 import { commandEnvironment } from '../exec/environment.js';
 import { runCommand } from '../exec/run.js';
 import { sessionForExec } from '../exec/session.js';
@@ -44,9 +43,9 @@ export class ExecCommand extends FolderCommand {
     const code = hasCode ? this.words[0] : undefined;
     const [file = this.context.env.SHELL || `/bin/sh`, ...args] = this.words.slice(hasCode ? 1 : 0);
     const session = await sessionForExec(this.context, { ...this, code, durationSeconds: this.duration });
-    // From here on the terminal and the descriptors are the command's.
+    // From here on the terminal is the command's. (The hook's descriptor of the held session does not reach it:
+    // Node marks the descriptors it inherits close-on-exec as it starts.)
     this.context.terminal?.release?.();
-    closeHeldDescriptor(this.context.env);
     return runCommand(this.context, [file, ...args], commandEnvironment(this.context.env, session));
   }
 }

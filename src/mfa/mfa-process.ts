@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import type { AppContext } from '../context.js';
 import { MfaProcessError } from '../errors.js';
-import { closeHeldDescriptor } from '../exec/inherited-fd.js';
 
 const BOUND_SECONDS = 60;
 // A code is 6 digits and a newline; anything much longer is not a code, and is not kept.
@@ -31,7 +30,6 @@ export async function codeFromProcess(context: AppContext, profile: string, comm
   const failed = (why: string) => new MfaProcessError(`mfa_process of profile ${profile} ${why}`);
   const advice = `run it by itself to see why, or give the code on the command line`;
   const seconds = boundSeconds(context.env);
-  closeHeldDescriptor(context.env);
   const tty = openTerminal();
   const child = spawn('/bin/sh', ['-c', command], { env: context.env as NodeJS.ProcessEnv, stdio: [tty ?? 'inherit', 'pipe', tty ?? 'pipe'] });
   if (tty !== undefined) closeSync(tty);
