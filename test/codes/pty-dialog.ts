@@ -11,6 +11,7 @@ import { findTool } from '../helpers/tools.js';
 export interface DialogStep {
   waitFor: string;
   type?: string;
+  signal?: 'SIGINT' | 'SIGTERM' | 'SIGUSR1'; // sent to aws2fa itself, not to the terminal's group
 }
 
 export interface DialogRun {
@@ -27,7 +28,7 @@ export interface DialogRun {
 // still the controlling one (reachable through /dev/tty).
 
 const DRIVER = String.raw`
-import fcntl, json, os, pty, select, subprocess, sys, termios, time
+import fcntl, json, os, pty, select, signal, subprocess, sys, termios, time
 spec = json.loads(sys.argv[1])
 master, slave = pty.openpty()
 out = subprocess.PIPE if spec['stdoutPipe'] else slave
@@ -65,6 +66,8 @@ for step in spec['steps']:
     reached += 1
     if 'type' in step:
         os.write(master, step['type'].encode())
+    if 'signal' in step:
+        proc.send_signal(getattr(signal, step['signal']))
 hung = False
 deadline = time.time() + 10
 while proc.poll() is None and time.time() < deadline:

@@ -7,7 +7,9 @@ import { finished } from '../helpers/child.js';
 import { BINARY, cleanEnv } from '../helpers/cli.js';
 import { ALICE } from '../helpers/home.js';
 import { runBinaryGuarded, startBinary } from '../helpers/processes.js';
+import { findTool } from '../helpers/tools.js';
 import { makeWorld, STANDARD_CONFIG, type World } from '../helpers/world.js';
+import { dialog, ptyAvailable } from '../codes/pty-dialog.js';
 
 // aws2fa exec PROFILE [CODE] [--] COMMAND: the command runs as itself, with the session in its environment only.
 const Exec = suite<{ world: World; before: Awaited<ReturnType<typeof filesState>> }>('exec: one command with the session, as if run by itself');
@@ -95,13 +97,23 @@ Exec('stdin, stdout and stderr are the command\'s own', async ({ world }) => {
   assert.equal([result.status, result.stdout, result.stderr], [0, 'out typed\n', 'err typed\n']);
 });
 
-// The child traps the signal and says so; it says "ready" once the trap is set, and only then is aws2fa signalled.
-const TRAPPER = `trap 'echo "got $1"; kill "$pid"; exit 7' "$1"; sleep 30 & pid=$!; echo ready; wait "$pid"`;
+// The child waits for the signal and says so; it says "ready" once the signal is blocked for sigwait, and only then
+// is aws2fa signalled: no window where the signal could come too early or be missed. (bash's traps have such windows,
+// and bash ignores a WINCH trap while it waits for a foreground command.)
+const WAITER = `import signal, sys
+wanted = getattr(signal, sys.argv[1])
+signal.pthread_sigmask(signal.SIG_BLOCK, {wanted})
+print('ready', flush=True)
+signal.sigwait({wanted})
+print('got ' + sys.argv[1], flush=True)
+sys.exit(7)`;
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const) {
   Exec(`${signal} sent to aws2fa reaches the command`, async ({ world }) => {
-    const name = signal.slice(3);
-    const running = startBinary(['exec', 'prod', ALICE.code, '--', 'bash', '-c', TRAPPER, 'trapper', name], envOf(world));
+    const python = findTool('python3');
+    if (!python) return;
+    // In a session of its own: a terminal's Ctrl-C reaches the command by itself and is not passed on again.
+    const running = startBinary(['exec', 'prod', ALICE.code, '--', python, '-c', WAITER, signal], envOf(world), { detached: true });
     const ready = await Promise.race([
       new Promise<boolean>((resolve) => {
         let seen = '';
@@ -116,9 +128,26 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGU
     running.child.kill(signal);
     const exit = await running.exited;
     assert.not.ok(exit.guardKilled);
-    assert.equal([exit.status, exit.stdout, exit.stderr], [7, `ready\ngot ${name}\n`, '']);
+    assert.equal([exit.status, exit.stdout, exit.stderr], [7, `ready\ngot ${signal}\n`, '']);
   });
 }
+
+Exec('on a terminal: the code asked, then the terminal is the command\'s; a Ctrl-C reaches it once, not twice', async ({ world }) => {
+  if (!ptyAvailable()) return;
+  // Counts its SIGINTs; says the count on SIGUSR1, which aws2fa passes on after any SIGINT it passed on before.
+  const script = `n=0; trap 'n=$((n+1)); echo "got INT"' INT; trap 'echo "ints $n"; exit 5' USR1; echo ready; read -r line; echo "read $line"; while :; do read -r _; done`;
+  const run = await dialog(['exec', 'prod', '--', 'bash', '-c', script], envOf(world), world.home, [
+    { waitFor: 'MFA code for prod: ', type: `${ALICE.code}\r` },
+    { waitFor: 'ready', type: 'typed line\r' },
+    { waitFor: 'read typed line', type: '\u0003' },
+    { waitFor: 'got INT', signal: 'SIGUSR1' },
+    { waitFor: 'ints ' },
+  ]);
+  assert.is(run.reached, 5, run.output);
+  assert.is(run.status, 5, run.output);
+  assert.match(run.output, /ints 1\r\n/);
+  assert.is(run.output.split('got INT').length - 1, 1);
+});
 
 Exec('a command not found: exit 127 and one line', async ({ world }) => {
   const result = await runBinaryGuarded(['exec', 'prod', ALICE.code, '--', 'no-such-command-of-aws2fa', '--flag'], envOf(world));
