@@ -118,6 +118,16 @@ for (const [what, body, message, extra] of FAILURES) {
   });
 }
 
+Process('a code from mfa_process that AWS refuses is not asked for again: AWS\'s one line, one request, nothing written', async ({ world }) => {
+  await useProcess(world, 'echo 654321');
+  const before = await world.snapshot();
+  const result = await run(world, ['login', 'prod']);
+  assert.equal([result.status, result.stdout], [1, '']);
+  assert.match(result.stderr, /^aws2fa: AWS rejected the MFA code for arn:aws:iam::123456789012:mfa\/alice: wait for the next code/);
+  assert.is(world.fake.requests.length, 1);
+  assert.equal(await world.snapshot(), before);
+});
+
 Process('a CODE on the command line wins: mfa_process is not run', async ({ world }) => {
   const marker = join(world.home, 'mfa-process-ran');
   await useProcess(world, `: > ${marker}; exit 1`);
