@@ -4,6 +4,7 @@ import { Builtins, Cli, type CommandClass } from 'clipanion';
 import { CompleteCommand } from './commands/complete.js';
 import { EnvLoginCommand } from './commands/env/login.js';
 import { EnvLogoutCommand } from './commands/env/logout.js';
+import { ExecCommand } from './commands/exec.js';
 import { HelpCommand } from './commands/help.js';
 import { InitCommand } from './commands/init.js';
 import { DefaultLoginCommand, LoginCommand } from './commands/login.js';
@@ -20,7 +21,7 @@ import { VERSION } from './version.js';
 type Commands = Array<CommandClass<AppContext>>;
 
 // In registration order: Clipanion lists candidates, and --help commands of one category, in that order.
-const COMMANDS: Commands = [LoginCommand, DefaultLoginCommand, LogoutCommand, StatusCommand, EnvLoginCommand, EnvLogoutCommand, InitCommand, HelpCommand, CompleteCommand];
+const COMMANDS: Commands = [LoginCommand, DefaultLoginCommand, LogoutCommand, StatusCommand, EnvLoginCommand, EnvLogoutCommand, ExecCommand, InitCommand, HelpCommand, CompleteCommand];
 const EVERY_COMMAND: Commands = [Builtins.HelpCommand, Builtins.VersionCommand, ...COMMANDS];
 
 // Every usage Clipanion prints (--help, the general help, the build's pre-rendered help) comes through here.
@@ -171,6 +172,8 @@ function reportLostOutput(): (status: number) => number {
 export async function main(): Promise<void> {
   exitOnInterrupt();
   const statusAfterOutput = reportLostOutput();
+  // The user's environment, before our own setting below: exec hands it on to its command.
+  const env = { ...process.env };
   // The AWS SDK warns on every run about Node 20's support window; users must see only our own messages.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const context: AppContext = {
@@ -181,13 +184,15 @@ export async function main(): Promise<void> {
     },
     stdout: process.stdout,
     stderr: process.stderr,
-    env: process.env,
+    env,
     colorDepth: process.stdout.isTTY ? process.stdout.getColorDepth() : 1,
     home: process.env.HOME || homedir(),
     now: () => new Date(),
     terminal: isatty(0) ? terminalOn(() => ({ input: process.stdin, output: process.stderr })) : null,
+    stdoutIsTerminal: isatty(1),
   };
   const ran = await runCli(process.argv.slice(2), context);
+  context.terminal?.release?.();
   // The stream reports a failed write on a later tick.
   await new Promise((resolve) => setImmediate(resolve));
   const status = statusAfterOutput(ran);

@@ -39,6 +39,21 @@ export class HeldSessionError extends UserError {}
 export class LockTimeoutError extends UserError {}
 export class LockLostError extends UserError {}
 export class AwsRequestError extends UserError {}
+// AWS refused the one-time code itself (AccessDenied "MultiFactorAuthentication failed"): the next code may pass.
+export class WrongCodeError extends AwsRequestError {}
+export class MfaProcessError extends UserError {}
+
+// env login's output is shell code holding the secrets: on the screen it would show them and spend the code for
+// nothing. Said before any request.
+export class ScreenOutputError extends UserError {
+  constructor() {
+    super(
+      `env login prints shell code for your shell to run, not for the screen: run eval "$(aws2fa env login …)" ` +
+        `(fish: aws2fa env login … | source), or load the shell hook once (see aws2fa init --help) and run aws2fa env login …; nothing was sent to AWS`,
+      2,
+    );
+  }
+}
 export class DockerError extends UserError {}
 
 export class InterruptedError extends UserError {

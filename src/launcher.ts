@@ -15,7 +15,7 @@ const argv = process.argv.slice(2);
 const colors = Boolean(process.stdout.isTTY) && process.stdout.getColorDepth() > 1;
 const quick = quickAnswer(argv, colors);
 // Each command keeps its own code cache of the CLI (src/code-cache.ts).
-const COMMAND_WORDS = ['login', 'logout', 'status', 'env', 'mfa', 'init'];
+const COMMAND_WORDS = ['login', 'logout', 'status', 'env', 'mfa', 'exec', 'init'];
 const kind = COMMAND_WORDS.includes(argv[0] ?? '') ? argv[0] : 'other';
 if (quick !== undefined) process.stdout.write(quick);
 else void (requireWithCodeCache(join(__dirname, AWS2FA_APP_FILE), kind) as typeof Cli).main();

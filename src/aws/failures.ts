@@ -1,4 +1,4 @@
-import { AwsRequestError, UserError } from '../errors.js';
+import { AwsRequestError, UserError, WrongCodeError } from '../errors.js';
 import { printable } from '../printable.js';
 import type { AccessKeys } from '../store/credentials.js';
 import { ANSWER_LIMIT_BYTES, OversizedAnswerError } from './answer-limit.js';
@@ -62,7 +62,7 @@ function describe(error: unknown, where: FailureContext): UserError {
     case 'AccessDenied':
     case 'AccessDeniedException':
       if (/MultiFactorAuthentication/i.test(awsMessage)) {
-        return new AwsRequestError(
+        return new WrongCodeError(
           `AWS rejected the MFA code for ${where.mfa?.serial ?? 'the device'}: wait for the next code and try again (and check that this MFA device belongs to the user of ${key})`,
         );
       }

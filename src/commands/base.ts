@@ -83,18 +83,25 @@ export const ecrRegionOption = (verb: `in to` | `out of`) =>
 export const dockerCommandOption = () =>
   Option.String(`--docker-command`, { description: `Docker-compatible client for --ecr, e.g. podman (default: $AWS2FA_DOCKER, else docker)` });
 
+// The options of a new session, shared by login, env login and exec.
+// No default here: a role profile's session defaults to its duration_seconds, else 1 h.
+export const durationOption = () =>
+  Option.String('--duration,--lifespan', {
+    description: 'Session length: seconds, or 90m, 12h, 1h30m; 15m to 36h (default 12h; for a role profile 1h)',
+    validator: isDuration,
+  });
+export const serialOption = () => Option.String('--serial', { description: 'MFA device ARN (default: mfa_serial of the profile)' });
+export const regionOption = () =>
+  Option.String('--region', { description: 'STS region (default: the profile region, AWS_REGION, us-east-1)', validator: isRegion });
+
 export abstract class SessionCommand extends FolderCommand {
   override debug = debugOption(true);
   profile = Option.String({ required: false, name: 'PROFILE' });
   code = Option.String({ required: false, name: 'CODE' });
 
-  // No default here: a role profile's session defaults to its duration_seconds, else 1 h.
-  duration = Option.String('--duration,--lifespan', {
-    description: 'Session length: seconds, or 90m, 12h, 1h30m; 15m to 36h (default 12h; for a role profile 1h)',
-    validator: isDuration,
-  });
-  serial = Option.String('--serial', { description: 'MFA device ARN (default: mfa_serial of the profile)' });
-  region = Option.String('--region', { description: 'STS region (default: the profile region, AWS_REGION, us-east-1)', validator: isRegion });
+  duration = durationOption();
+  serial = serialOption();
+  region = regionOption();
 
   ecr = ecrOption(`in to`);
   ecrRegion = ecrRegionOption(`in to`);

@@ -3,6 +3,7 @@ import { noteRotation, restoreNote, sessionSummary, warnIfShared } from './messa
 import { SessionCommand } from './base.js';
 import { oneOf } from '../cli/suggest.js';
 import { BadInputError, ECR_INCOMPLETE_STATUS, UnknownProfileError } from '../errors.js';
+import { loneCodeAsCode } from '../mfa/code.js';
 import { ecrRequest, loginRegistries, type EcrRequest } from '../mfa/ecr-registries.js';
 import { writeSession } from '../mfa/file-mode.js';
 import { loginRole, roleNotes } from '../mfa/role-login.js';
@@ -45,25 +46,24 @@ export class LoginCommand extends SessionCommand {
   });
 
   async execute(): Promise<number> {
-    const profile = await resolveProfile(this.context, this);
+    const words = loneCodeAsCode(this.context, this);
+    const profile = await resolveProfile(this.context, { ...this, profile: words.profile });
     const ecr = await ecrRequest(this, this.context, profile);
     assertWritable(profile.files.credentials); // before the code is spent on a session that could not be kept
-    if (profile.hops.length > 0) return this.loginRole(profile, ecr);
-    const started = await startSession(this.context, profile, { code: this.code, serial: this.serial, durationSeconds: this.duration ?? DEFAULT_ROOT_SECONDS });
+    if (profile.hops.length > 0) return this.loginRole(profile, ecr, words.code);
+    const started = await startSession(this.context, profile, { code: words.code, serial: this.serial, durationSeconds: this.duration ?? DEFAULT_ROOT_SECONDS });
     const written = await writeSession(profile.files.credentials, profile.name, started.keys);
     if (started.serialWasAsked) await rememberSerial(profile, started.serial);
-    this.context.stdout.write(`${sessionSummary(`Logged in ${profile.name}`, started.keys.expiration, this.context.now())}
-`);
-    if (written.backupCreated) this.context.stdout.write(`${restoreNote(profile.name)}
-`);
+    this.context.stdout.write(`${sessionSummary(`Logged in ${profile.name}`, started.keys.expiration, this.context.now())}\n`);
+    if (written.backupCreated) this.context.stdout.write(`${restoreNote(profile.name)}\n`);
     noteRotation(this.context, profile.name, written, 'login');
     warnIfShared(this.context, written);
     if (ecr && !(await loginRegistries(this.context, started.keys, ecr))) return ECR_INCOMPLETE_STATUS;
     return 0;
   }
 
-  private async loginRole(profile: ResolvedProfile, ecr: EcrRequest | null): Promise<number> {
-    const done = await loginRole(this.context, profile, { code: this.code, serial: this.serial });
+  private async loginRole(profile: ResolvedProfile, ecr: EcrRequest | null, code: string | undefined): Promise<number> {
+    const done = await loginRole(this.context, profile, { code, serial: this.serial });
     const now = this.context.now();
     const roles = profile.hops.map((hop) => hop.roleArn).join(' then ');
     const rootLine =

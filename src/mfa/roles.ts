@@ -9,7 +9,8 @@ import type { ResolvedProfile } from '../profiles/resolve.js';
 import { keysIn, type SessionKeys } from '../store/credentials.js';
 import { findSection, optionValue } from '../store/ini.js';
 import { secondsUntil } from '../time.js';
-import { chooseSerial, rememberSerial, startSession, stsTarget, withCode } from './session.js';
+import { withMfaCode } from './code.js';
+import { chooseSerial, rememberSerial, startSession, stsTarget } from './session.js';
 
 // A root session is used only with this much left; less would expire under the commands the user runs next.
 export const MIN_SECONDS_LEFT = 300;
@@ -111,7 +112,7 @@ export async function assumeDirect(context: AppContext, profile: ResolvedProfile
   const hop = profile.hops[0]!;
   const [serial, serialWasAsked] = await chooseSerial(context, profile, request.serial);
   const target = stsTarget(context, profile);
-  const keys = await withCode(context, { profile: profile.name, given: request.code, mfaProcess: profile.mfaProcess }, (code) =>
+  const keys = await withMfaCode(context, { profile: profile.name, given: request.code, mfaProcess: profile.mfaProcess }, (code) =>
     assumeRole(target, profile.longTerm.keys, {
       profile: hop.profile,
       roleArn: hop.roleArn,

@@ -2,7 +2,7 @@ import { targetFor } from '../aws/endpoint.js';
 import { getSessionToken } from '../aws/sts.js';
 import type { AppContext } from '../context.js';
 import { debugFor } from '../debug.js';
-import { BadInputError, MissingCodeError, MissingSerialError } from '../errors.js';
+import { BadInputError, MissingSerialError } from '../errors.js';
 import { withFileLock } from '../store/lock.js';
 import { setConfigValue } from '../store/config.js';
 import { joinLines } from '../store/ini.js';
@@ -10,6 +10,7 @@ import { loadIniFile } from '../store/read.js';
 import { resolveTarget, writeFileAtomic } from '../store/atomic.js';
 import type { SessionKeys } from '../store/credentials.js';
 import type { ResolvedProfile } from '../profiles/resolve.js';
+import { withMfaCode } from './code.js';
 
 export interface SessionRequest {
   code?: string | undefined;
@@ -25,15 +26,6 @@ export interface StartedSession {
 
 // AWS's own constraint on SerialNumber: 9–256 characters of [\w+=/:,.@-] (an ARN or a hardware serial).
 const SERIAL_PATTERN = /^[\w+=/:,.@-]{9,256}$/;
-
-export function normaliseCode(raw: string): string {
-  // Authenticator apps show "123 456"; people type what they see.
-  const code = raw.replace(/\s+/g, '');
-  if (!/^\d{6}$/.test(code)) {
-    throw new BadInputError(`the MFA code must be the 6 digits your device shows now, not ${JSON.stringify(raw)}`);
-  }
-  return code;
-}
 
 function checkSerial(serial: string, where: string): string {
   if (!SERIAL_PATTERN.test(serial)) {
@@ -59,23 +51,6 @@ export async function chooseSerial(context: AppContext, profile: ResolvedProfile
   return [checkSerial(answer, 'typed on the terminal'), true];
 }
 
-export interface CodeRequest {
-  /** the profile the user named, for prompts and messages */
-  profile: string;
-  given?: string | undefined;
-  /** the first mfa_process along the chain; run by the code reader that replaces this one */
-  mfaProcess?: string | undefined;
-}
-
-// The one place a code is read and spent (GetSessionToken of a root, or AssumeRole straight from long-term keys).
-export async function withCode<T>(context: AppContext, ask: CodeRequest, attempt: (code: string) => Promise<T>): Promise<T> {
-  if (ask.given !== undefined) return attempt(normaliseCode(ask.given));
-  if (!context.terminal) {
-    throw new MissingCodeError(`no MFA code given and no terminal to ask on: run aws2fa login ${ask.profile} 123456 with the code from your device`);
-  }
-  return attempt(normaliseCode(await context.terminal.ask(`MFA code for ${ask.profile}: `)));
-}
-
 export function stsTarget(context: AppContext, profile: ResolvedProfile) {
   return targetFor(context.env, 'STS', profile.stsRegion, debugFor(context));
 }
@@ -87,7 +62,7 @@ export async function startSession(context: AppContext, profile: ResolvedProfile
   // The code is never logged; it is not registered as a secret either, as masking six digits would also mask
   // them inside account ids and serials.
   const target = stsTarget(context, profile);
-  const keys = await withCode(context, { profile: profile.name, given: request.code, mfaProcess: profile.mfaProcess }, (code) =>
+  const keys = await withMfaCode(context, { profile: profile.name, given: request.code, mfaProcess: profile.mfaProcess }, (code) =>
     getSessionToken(target, profile.longTerm.keys, { serial, code, durationSeconds: request.durationSeconds }),
   );
   return { keys, serial, serialWasAsked };

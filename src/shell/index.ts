@@ -40,7 +40,7 @@ export function shellFromEnv(shellVar: string | undefined): ShellName {
 
 // The AWS SDK for JavaScript v3 ignores environment keys while a profile is named; botocore prefers
 // AWS_SECURITY_TOKEN over AWS_SESSION_TOKEN. Both would shadow the new session.
-const SHADOWING = [`AWS_PROFILE`, `AWS_DEFAULT_PROFILE`, `AWS_SECURITY_TOKEN`];
+export const SHADOWING = [`AWS_PROFILE`, `AWS_DEFAULT_PROFILE`, `AWS_SECURITY_TOKEN`];
 const SESSION = [
   `AWS_ACCESS_KEY_ID`,
   `AWS_SECRET_ACCESS_KEY`,
@@ -50,11 +50,13 @@ const SESSION = [
   `AWS2FA_PROFILE`,
   `AWS2FA_EXPIRES`,
 ];
-const ROOT = [`AWS2FA_ROOT_PROFILE`, `AWS2FA_ROOT_EXPIRES`];
+export const ROOT_VARIABLES = [`AWS2FA_ROOT_PROFILE`, `AWS2FA_ROOT_EXPIRES`];
+const ROOT = ROOT_VARIABLES;
 const HELD = `__aws2fa_held`;
 const REGION = [`AWS_REGION`, `AWS_DEFAULT_REGION`];
 // Set only when the login set the region, so that a login without one removes only a region a login set.
-const REGION_MARKER = `AWS2FA_REGION`;
+export const REGION_MARKER = `AWS2FA_REGION`;
+export const REGION_VARIABLES = [...REGION, REGION_MARKER];
 // What the user had before the first env login, for env logout to put back (unset stays unset). Saved once:
 // a second env login finds SAVED set and keeps the first saving.
 const SAVED_MARKER = `AWS2FA_SAVED`;
@@ -89,8 +91,8 @@ function holdLine(shell: ShellName, held: string): string {
   return shell === `fish` ? fish.setUnexported(HELD, held) : posix.setUnexported(HELD, held, shell === `zsh`);
 }
 
-export function renderEnvLogin(shell: ShellName, session: EnvSession): string {
-  const e = emitterFor(shell);
+// The variables env login exports: also what `aws2fa exec` gives its command.
+export function sessionVariables(session: EnvSession): Record<string, string> {
   const expiration = rfc3339(session.expiration);
   const values: Record<string, string> = {
     AWS_ACCESS_KEY_ID: session.accessKeyId,
@@ -101,20 +103,27 @@ export function renderEnvLogin(shell: ShellName, session: EnvSession): string {
     AWS2FA_PROFILE: session.profile,
     AWS2FA_EXPIRES: unixSeconds(session.expiration),
   };
+  if (session.root) {
+    values.AWS2FA_ROOT_PROFILE = session.root.profile;
+    values.AWS2FA_ROOT_EXPIRES = unixSeconds(session.root.expiration);
+  }
+  for (const name of session.region ? REGION_VARIABLES : []) values[name] = session.region ?? ``;
+  return values;
+}
+
+export function renderEnvLogin(shell: ShellName, session: EnvSession): string {
+  const e = emitterFor(shell);
+  const values = sessionVariables(session);
   const lines = [saveOnce(e), ...SHADOWING.map(name => e.unset(name)), ...SESSION.map(name => e.set(name, values[name] ?? ``))];
   if (session.region) {
-    lines.push(...[...REGION, REGION_MARKER].map(name => e.set(name, session.region ?? ``)));
+    lines.push(...REGION_VARIABLES.map(name => e.set(name, values[name] ?? ``)));
   } else {
     // A region left by an earlier env login (still the marker's value) belongs to that profile, not to this one:
     // the user's from before comes back. One the user set since then stays.
     const restoreOurs = REGION.map(name => e.ifEqual(name, REGION_MARKER, restore(e, [name])));
     lines.push(e.ifSet(REGION_MARKER, restoreOurs), e.unset(REGION_MARKER));
   }
-  if (session.root) {
-    lines.push(e.set(`AWS2FA_ROOT_PROFILE`, session.root.profile), e.set(`AWS2FA_ROOT_EXPIRES`, unixSeconds(session.root.expiration)));
-  } else {
-    lines.push(...ROOT.map(name => e.unset(name)));
-  }
+  lines.push(...ROOT.map(name => (session.root ? e.set(name, values[name] ?? ``) : e.unset(name))));
   if (session.held !== undefined) lines.push(holdLine(shell, session.held));
   return `${lines.join(`\n`)}\n`;
 }

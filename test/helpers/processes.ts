@@ -25,6 +25,7 @@ export interface StartOptions {
   uid?: number;
   gid?: number;
   cwd?: string;
+  detached?: boolean; // a session of its own: no controlling terminal, whoever runs the tests
 }
 
 export function startBinary(argv: string[], env: Record<string, string | undefined>, options: StartOptions = {}): Running {
@@ -33,6 +34,7 @@ export function startBinary(argv: string[], env: Record<string, string | undefin
     stdio: ['pipe', 'pipe', 'pipe'],
     ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {}),
     ...(options.cwd ? { cwd: options.cwd } : {}),
+    detached: options.detached ?? false,
   });
   child.stdin!.on('error', () => undefined); // a child killed early breaks the pipe
   child.stdin!.end(options.stdin ?? '');

@@ -37,7 +37,8 @@ for (const [what, action, status, name] of PROMPT_CASES) {
     if (!ptyAvailable()) return;
     const before = await world.snapshot();
     for (const argv of [['login', 'prod'], ['env', 'login', 'prod', '--shell', 'bash']]) {
-      const run = await runOnPty(argv, cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url }), world.home, 'MFA code for prod: ', action);
+      // env login's stdout is a pipe, as under eval or the hook: on the terminal it would refuse before asking.
+      const run = await runOnPty(argv, cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url }), world.home, 'MFA code for prod: ', action, { stdoutPipe: argv[0] === 'env' });
       assert.ok(run.sawPrompt, `${argv.join(' ')}: no prompt in ${JSON.stringify(run.output)}`);
       assert.not.ok(run.echoWhileWaiting, 'the prompt reads the code in raw mode (echo off)');
       assert.not.ok(run.hung, 'ended by itself');

@@ -3,7 +3,8 @@ import * as t from 'typanion';
 import { SessionCommand } from '../base.js';
 import { sessionSummary } from '../messages.js';
 import { deliver } from '../../deliver.js';
-import { ECR_INCOMPLETE_STATUS } from '../../errors.js';
+import { ECR_INCOMPLETE_STATUS, ScreenOutputError } from '../../errors.js';
+import { loneCodeAsCode } from '../../mfa/code.js';
 import { ecrRequest, loginRegistries } from '../../mfa/ecr-registries.js';
 import { sessionForShell } from '../../mfa/shell-session.js';
 import { encodeHeld, takeHeldSession } from '../../profiles/held.js';
@@ -49,12 +50,15 @@ export class EnvLoginCommand extends SessionCommand {
   renew = Option.Boolean(`--renew`, false, { description: `Renew only from the root session the shell hook holds; never asks for a code (the hook runs it)`, hidden: true });
 
   async execute(): Promise<number> {
-    // First of all: the descriptor is read and closed before anything could spawn a process that inherits it.
+    // Before anything else: secrets must not land on the screen, and no code is spent for that.
+    if (this.context.stdoutIsTerminal) throw new ScreenOutputError();
+    // The descriptor is read and closed before anything could spawn a process that inherits it.
     await takeHeldSession(this.context.env);
-    if (this.renew && this.code !== undefined) throw new UsageError(`--renew takes no CODE: it renews from the session the shell holds`);
-    const profile = await resolveProfile(this.context, this);
+    const words = loneCodeAsCode(this.context, this);
+    if (this.renew && words.code !== undefined) throw new UsageError(`--renew takes no CODE: it renews from the session the shell holds`);
+    const profile = await resolveProfile(this.context, { ...this, profile: words.profile });
     const ecr = this.renew ? null : await ecrRequest(this, this.context, profile);
-    const session = await sessionForShell(this.context, profile, { code: this.code, serial: this.serial, durationSeconds: this.duration, renew: this.renew });
+    const session = await sessionForShell(this.context, profile, { code: words.code, serial: this.serial, durationSeconds: this.duration, renew: this.renew });
     const hook = this.context.env.AWS2FA_HOOK === `1`;
     const code = renderEnvLogin(this.shell ?? shellFromEnv(this.context.env.SHELL), {
       profile: profile.name,
@@ -65,8 +69,7 @@ export class EnvLoginCommand extends SessionCommand {
     });
     await deliver(this.context.stdout, code, `the session's shell code`);
     const via = session.root ? ` (role, via ${session.root.profile})` : '';
-    this.context.stderr.write(`${sessionSummary(`This shell has a session of ${profile.name}${via}`, session.keys.expiration, this.context.now())}
-`);
+    this.context.stderr.write(`${sessionSummary(`This shell has a session of ${profile.name}${via}`, session.keys.expiration, this.context.now())}\n`);
     // The session code is already out: an ECR failure must not make the hook throw the session away.
     if (ecr && !(await loginRegistries(this.context, session.keys, ecr))) return ECR_INCOMPLETE_STATUS;
     return 0;

@@ -1,0 +1,52 @@
+import { Command, Option } from 'clipanion';
+import { debugOption, durationOption, FolderCommand, regionOption, serialOption } from './base.js';
+import { commandEnvironment } from '../exec/environment.js';
+import { runCommand } from '../exec/run.js';
+import { sessionForExec } from '../exec/session.js';
+
+export class ExecCommand extends FolderCommand {
+  static override paths = [[`exec`]];
+
+  static override usage = Command.Usage({
+    description: `run one command with an MFA session in its environment only`,
+    details: `
+      Gets a session for PROFILE the way \`aws2fa env login\` does (a CODE given after PROFILE, else the profile's
+      \`mfa_process\`, else asked on the terminal) and runs COMMAND with it: the same variables env login exports
+      (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, the expiry, the profile's region), with
+      AWS_PROFILE, AWS_DEFAULT_PROFILE and AWS_SECURITY_TOKEN removed, and every other variable of yours kept. No
+      file is written, and neither this shell nor any other gets the session.
+
+      The command's stdin, stdout and stderr are its own, and its exit status is aws2fa's (128+N when signal N
+      ended it). SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH are passed on to it. Without
+      COMMAND, it starts \`$SHELL\` (else /bin/sh): the session lasts as long as that shell.
+
+      The first word is the profile, a 6-digit word right after it the code; put aws2fa's options before \`--\`
+      and the command after it, so that the command's own options stay its own.
+    `,
+    examples: [
+      [`Plan with terraform under prod, asking for the code`, `$0 exec prod -- terraform plan`],
+      [`Give the code on the command line`, `$0 exec prod 123456 -- terraform apply -auto-approve`],
+      [`Run a deploy script with a one-hour session`, `$0 exec --duration 3600 prod -- ./deploy.sh --stage live`],
+      [`Start a shell that has the session`, `$0 exec prod`],
+    ],
+  });
+
+  override debug = debugOption(true);
+  duration = durationOption();
+  serial = serialOption();
+  region = regionOption();
+
+  profile = Option.String({ name: `PROFILE` });
+  words = Option.Rest({ name: `COMMAND` });
+
+  async execute(): Promise<number> {
+    const hasCode = /^\d{6}$/.test(this.words[0] ?? ``);
+    const code = hasCode ? this.words[0] : undefined;
+    const [file = this.context.env.SHELL || `/bin/sh`, ...args] = this.words.slice(hasCode ? 1 : 0);
+    const session = await sessionForExec(this.context, { ...this, code, durationSeconds: this.duration });
+    // From here on the terminal is the command's. (The hook's descriptor of the held session does not reach it:
+    // Node marks the descriptors it inherits close-on-exec as it starts.)
+    this.context.terminal?.release?.();
+    return runCommand(this.context, [file, ...args], commandEnvironment(this.context.env, session));
+  }
+}

@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { finished } from '../helpers/child.js';
+import { BINARY } from '../helpers/cli.js';
+import { ptyAvailable } from '../helpers/pty.js';
+import { findTool } from '../helpers/tools.js';
+
+// A conversation with the built binary on a real pseudo-terminal (Python's pty module: Node has none): each step
+// waits for a text to appear after what the previous step waited for, then types. No step waits on the clock:
+// the 10 s limits only end a run that hangs.
+
+export interface DialogStep {
+  waitFor: string;
+  type?: string;
+  signal?: 'SIGINT' | 'SIGTERM' | 'SIGUSR1'; // sent to aws2fa itself, not to the terminal's group
+}
+
+export interface DialogRun {
+  status: number | null; // null when killed by a signal
+  output: string; // everything written to the terminal
+  reached: number; // how many steps saw their text
+  hung: boolean;
+  echoAfter: boolean;
+  canonicalAfter: boolean;
+  stdout: string | null; // with stdoutPipe: what went to stdout, apart from the terminal
+}
+
+// stdoutPipe: stdout a pipe, as under eval "$(…)" or the hook; stdinNull: stdin from /dev/null, the terminal
+// still the controlling one (reachable through /dev/tty).
+
+const DRIVER = String.raw`
+import fcntl, json, os, pty, select, signal, subprocess, sys, termios, time
+spec = json.loads(sys.argv[1])
+master, slave = pty.openpty()
+out = subprocess.PIPE if spec['stdoutPipe'] else slave
+inp = subprocess.DEVNULL if spec['stdinNull'] else slave
+# A session of its own with the pty as its controlling terminal, as a login shell has: /dev/tty opens, and a
+# Ctrl-C typed in line mode is a SIGINT.
+def controlling_terminal():
+    os.setsid()
+    fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+proc = subprocess.Popen(spec['argv'], stdin=inp, stdout=out, stderr=slave, env=spec['env'], cwd=spec['cwd'], preexec_fn=controlling_terminal)
+output = b''
+seen = 0
+def read(timeout):
+    global output
+    ready, _, _ = select.select([master], [], [], timeout)
+    if ready:
+        try:
+            output += os.read(master, 65536)
+        except OSError:
+            pass
+def wait_for(text):
+    global seen
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        found = output.decode('utf-8', 'replace').find(text, seen)
+        if found >= 0:
+            seen = found + len(text)
+            return True
+        read(0.02)
+    return False
+reached = 0
+for step in spec['steps']:
+    if not wait_for(step['waitFor']):
+        break
+    reached += 1
+    if 'type' in step:
+        os.write(master, step['type'].encode())
+    if 'signal' in step:
+        proc.send_signal(getattr(signal, step['signal']))
+hung = False
+deadline = time.time() + 10
+while proc.poll() is None and time.time() < deadline:
+    read(0.02)
+if proc.poll() is None:
+    hung = True
+    proc.kill()
+    proc.wait()
+read(0.05)
+while select.select([master], [], [], 0)[0]:
+    before = len(output)
+    read(0)
+    if len(output) == before:
+        break
+piped = proc.stdout.read().decode('utf-8', 'replace') if spec['stdoutPipe'] else None
+attrs = termios.tcgetattr(slave)
+print(json.dumps({'status': proc.returncode if proc.returncode >= 0 else None, 'output': output.decode('utf-8', 'replace'),
+    'reached': reached, 'hung': hung, 'echoAfter': bool(attrs[3] & termios.ECHO), 'canonicalAfter': bool(attrs[3] & termios.ICANON), 'stdout': piped}))
+`;
+
+export { ptyAvailable };
+
+export async function dialog(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  cwd: string,
+  steps: DialogStep[],
+  options: { stdoutPipe?: boolean; stdinNull?: boolean } = {},
+): Promise<DialogRun> {
+  const python = findTool('python3');
+  if (!python) throw new Error('python3 is not installed');
+  const spec = JSON.stringify({ argv: [process.execPath, BINARY, ...argv], env, cwd, steps, stdoutPipe: options.stdoutPipe ?? false, stdinNull: options.stdinNull ?? false });
+  const { status, stdout, stderr } = await finished(spawn(python, ['-c', DRIVER, spec], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  if (status !== 0) throw new Error(`pty driver failed (${status}): ${stderr}`);
+  return JSON.parse(stdout) as DialogRun;
+}
