@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import * as nodeModule from 'node:module';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -236,6 +237,17 @@ Bundle('a cache others could have written is not trusted: not read, not written'
   chmodSync(join(world.home, '.cache', 'aws2fa'), 0o777);
   assert.is((await runBinary(argv, env)).status, 0);
   assert.equal(codeCaches(world.home), []);
+});
+
+Bundle('AWS2FA_CODE_CACHE=node (for the bench): Node\'s compile cache where Node has one, in the same folder', async ({ world }) => {
+  const env = cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url, AWS2FA_CODE_CACHE: 'node' });
+  const run = await runBinary(['env', 'login', 'prod', ALICE.code, '--shell', 'bash'], env);
+  assert.is(run.status, 0, run.stderr);
+  assert.match(run.stdout, /AWS_SESSION_TOKEN=/);
+  const hasNodeCache = typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache === 'function';
+  const caches = codeCaches(world.home);
+  if (hasNodeCache) assert.equal([caches.length, /^v\d+\.\d+\.\d+-/.test(caches[0] ?? '')], [1, true], caches.join(', '));
+  else assert.is(caches.length, 2, 'Node 20: V8\'s cache, as without the variable');
 });
 
 Bundle('NODE_DISABLE_COMPILE_CACHE=1 leaves no cache behind', async ({ world }) => {
