@@ -68,11 +68,11 @@ async function killAt(point: Point, argv: string[], env: Record<string, string>,
   if (point === 'waiting for a lock the test holds') await writeFile(lock, `${process.pid}\n`, { mode: 0o600, flag: 'wx' });
   let running: Running | undefined;
   const kill = () => running?.child.kill('SIGKILL');
-  let draft = '';
-  // Set up before the process starts, so that no event is missed.
+  // Set up before the process starts, so that no event is missed. While the test holds the lock, any new name
+  // beside it (a draft of the lock, a breaker) is the process trying to take it.
   const watcher = watch(world.aws, (_event, name) => {
     if (
-      (point === 'waiting for a lock the test holds' && name === draft) ||
+      (point === 'waiting for a lock the test holds' && name !== lockName && name?.startsWith(`${lockName}.`)) ||
       (point === 'lock taken' && name === lockName) ||
       (point === 'temporary file created' && name?.endsWith('.tmp')) ||
       (point === 'new file seen' && name === 'credentials' && readFileSync(world.credentials, 'utf8') !== before)
@@ -83,7 +83,6 @@ async function killAt(point: Point, argv: string[], env: Record<string, string>,
   if (held) void world.fake.nextRequest({ service: 'sts' }).then(kill);
   try {
     running = startBinary(argv, env);
-    draft = `${lockName}.${running.child.pid}`; // the lock's draft, written before each try to take it
     return await running.exited;
   } finally {
     watcher.close();

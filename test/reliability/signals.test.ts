@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { lockPathFor } from '../../src/store/lock.js';
 import { cleanEnv } from '../helpers/cli.js';
 import { ALICE } from '../helpers/home.js';
-import { leftovers, startBinary, type Running } from '../helpers/processes.js';
+import { leftovers, startBinary } from '../helpers/processes.js';
 import { ptyAvailable, runOnPty, type PtyAction } from '../helpers/pty.js';
 import { makeWorld, type World } from '../helpers/world.js';
 
@@ -101,17 +101,16 @@ Signals('SIGTERM while waiting for another run\'s lock: exit 143, that lock left
   await writeFile(lock, `${process.pid}\n`, { mode: 0o600 }); // held by a live process: this one
   try {
     const before = await world.snapshot();
-    // Each try to take the lock writes a draft named with the process's pid: its first one means it is waiting.
-    let running: Running | undefined;
+    // Each try to take the lock leaves a draft beside it (.credentials.aws2fa.lock.…): the first means it waits.
     const waiting = new Promise<void>((resolve) => {
       const watcher = watch(world.aws, (_event, name) => {
-        if (running && name === `${basename(lock)}.${running.child.pid}`) {
+        if (name !== basename(lock) && name?.startsWith(`${basename(lock)}.`)) {
           watcher.close();
           resolve();
         }
       });
     });
-    running = startBinary(['login', 'prod', ALICE.code], cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url }));
+    const running = startBinary(['login', 'prod', ALICE.code], cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url }));
     await waiting;
     running.child.kill('SIGTERM');
     const exit = await running.exited;
