@@ -1,11 +1,11 @@
 // Bundles the CLI into dist/, minified, each file with its source map beside it:
-// - aws2fa.cjs: the launcher (src/launcher.ts), what package.json's `bin` names; answers --version, --help and
-//   `init SHELL` itself.
+// - aws2fa.cjs: the launcher (src/boot/launcher.ts), what package.json's `bin` names; answers --version, --help
+//   and `init SHELL` itself.
 // - app-HASH.cjs: the whole CLI (src/cli.ts) in one file, which the launcher loads through V8's code cache
-//   (src/code-cache.ts).
+//   (src/boot/code-cache.ts).
 // - sdk/client-sts-HASH.cjs, sdk/client-ecr-HASH.cjs: the AWS SDK clients, loaded the same way, and only by the
 //   commands that call AWS.
-// - help.json: `aws2fa --help`, rendered here from the CLI itself.
+// - help.json: `aws2fa --help`, rendered here from the CLI itself, which also gives the launcher its command words.
 // CommonJS, from ES module sources: on Node 20 an ES module entry costs about 3 ms more at every start, and ES
 // modules get no code cache there (README, "Speed").
 import { build } from 'esbuild';
@@ -38,9 +38,6 @@ const esmBuilds = {
 };
 
 // Two spots of clipanion that cost start-up time, changed as it is bundled (the build fails if they move):
-// - `--help` sorts commands with localeCompare(…, 'en'): the first collator a process creates loads ICU's
-//   collation data, about 10 ms, most of what `aws2fa --help` costs. For command usages (ASCII) a plain
-//   case-insensitive order is the same; test/bundle.test.ts compares the bundle's help with the sources'.
 // - Commands with a `schema` import typanion dynamically, although it is loaded anyway.
 // - `Cli.defaultContext` reads `process.stdin` as clipanion is loaded, and each run copies the contexts with `...`,
 //   which reads it again: Node then builds a stdin stream, about 2 ms, that no command of aws2fa reads (the code
@@ -57,18 +54,13 @@ const clipanionAtStartup = {
         return { contents, loader: 'js' };
       });
     patch('Cli', (source) => {
-      const sort = /(\w+(?:\.usage)?)\.localeCompare\((\w+(?:\.usage)?), `en`, \{ usage: `sort`, caseFirst: `upper` \}\)/g;
-      if ((source.match(sort) ?? []).length !== 2) return source;
-      const compare = `function __aws2faCompare(a, b) { const x = a.toLowerCase(), y = b.toLowerCase(); return x !== y ? (x < y ? -1 : 1) : a === b ? 0 : a < b ? -1 : 1; }\n`;
       const copies = /\{\s*\.\.\.(Cli\.defaultContext|context),\s*\.\.\.(userContext|subContext),?\s*\}/g;
       const eagerStdin = /(Cli\.defaultContext = \{\s*env: process\.env,\s*)stdin: process\.stdin,/;
       if ((source.match(copies) ?? []).length !== 4 || !eagerStdin.test(source)) return source;
       const merge = `function __aws2faMerge(a, b) { return Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(a), ...Object.getOwnPropertyDescriptors(b) }); }\n`;
       return (
-        compare +
         merge +
         source
-          .replace(sort, `__aws2faCompare($1, $2)`)
           .replace(copies, `__aws2faMerge($1, $2)`)
           .replace(eagerStdin, `$1get stdin() { return process.stdin; },`)
       );
@@ -79,7 +71,7 @@ const clipanionAtStartup = {
   },
 };
 
-// Every file is CommonJS run by vm.Script (src/code-cache.ts), which offers no dynamic import(): esbuild turns
+// Every file is CommonJS run by vm.Script (src/boot/code-cache.ts), which offers no dynamic import(): esbuild turns
 // each into a require() (of a builtin) or a lazily run part of the same file (of bundled code).
 const COMMON = {
   bundle: true,
@@ -93,7 +85,7 @@ const COMMON = {
   logLevel: 'warning',
 };
 
-// The sources are ES modules: `import.meta.url` is the built file's own URL (src/quick.ts, src/shell/hooks.ts),
+// The sources are ES modules: `import.meta.url` is the built file's own URL (src/boot/quick.ts, src/shell/hooks.ts),
 // worked out only where it is read (--help, init), not at every start.
 const IMPORT_META_URL = {
   define: { 'import.meta.url': '__aws2faFile.url' },
@@ -139,7 +131,7 @@ async function buildSdkClient(client) {
   const { metafile } = await build({
     ...COMMON,
     entryPoints: { [client]: `sdk-entry:${client}` },
-    entryNames: '[name]-[hash]', // the code cache is found by this name: see src/code-cache.ts
+    entryNames: '[name]-[hash]', // the code cache is found by this name: see src/boot/code-cache.ts
     outdir: 'dist/sdk',
     outExtension: { '.js': '.cjs' },
     mainFields: ['module', 'main'],
@@ -167,7 +159,7 @@ function sdkThroughCodeCache(clients) {
           loader: 'js',
           contents: [
             `import { join } from 'node:path';`,
-            `import { requireWithCodeCache } from './code-cache.ts';`,
+            `import { requireWithCodeCache } from './boot/code-cache.ts';`,
             `const sdk = requireWithCodeCache(join(__dirname, ${JSON.stringify(file)}));`,
             `export const { ${names.join(', ')} } = sdk;`,
           ].join('\n'),
@@ -199,26 +191,22 @@ for (const [output, { inputs }] of Object.entries(app.metafile.outputs)) {
   }
 }
 
-const launcher = await build({
-  ...COMMON,
-  ...IMPORT_META_URL,
-  entryPoints: { aws2fa: 'src/launcher.ts' },
-  outdir: 'dist',
-  outExtension: { '.js': '.cjs' },
-  define: { ...IMPORT_META_URL.define, AWS2FA_APP_FILE: JSON.stringify(appFile.slice('dist/'.length)) },
-});
-for (const input of Object.keys(Object.values(launcher.metafile.outputs).find((output) => output.entryPoint)?.inputs ?? {})) {
-  if (input.includes('node_modules') || input === 'src/cli.ts') throw new Error(`the launcher bundles ${input}: it must stay small`);
-}
-await chmod(new URL('../dist/aws2fa.cjs', import.meta.url), 0o755);
 
 // `aws2fa --help` is the same text at every run: render it once here, plain and coloured, from the CLI itself.
+// The same run lists the first word of every command's paths: the launcher gives each its own code cache, so a
+// new command never shares another's (clipanion keeps its commands in `registrations`; the build fails if not).
 const renderer = new URL('../dist/render-help.cjs', import.meta.url);
 await build({
   ...COMMON,
   ...IMPORT_META_URL,
   stdin: {
-    contents: `import { buildCli } from './src/cli.ts'; process.stdout.write(JSON.stringify({ plain: buildCli(false).usage(null), colored: buildCli(true).usage(null) }));`,
+    contents: [
+      `import { buildCli } from './src/cli.ts';`,
+      `const cli = buildCli(false);`,
+      `const words = [...cli.registrations.keys()].flatMap((command) => command.paths ?? []).map((path) => path[0]);`,
+      `const commandWords = [...new Set(words.filter((word) => word !== undefined && !word.startsWith('-')))];`,
+      `process.stdout.write(JSON.stringify({ plain: cli.usage(null), colored: buildCli(true).usage(null), commandWords }));`,
+    ].join('\n'),
     resolveDir: '.',
     loader: 'ts',
   },
@@ -227,5 +215,25 @@ await build({
   sourcemap: false,
   plugins: [esmBuilds, clipanionAtStartup, sdkThroughCodeCache(clients)],
 });
-await writeFile(new URL('../dist/help.json', import.meta.url), execFileSync(process.execPath, [fileURLToPath(renderer)]));
+const { commandWords, ...help } = JSON.parse(execFileSync(process.execPath, [fileURLToPath(renderer)], { encoding: 'utf8' }));
 await rm(renderer);
+if (!Array.isArray(commandWords) || !commandWords.includes('login')) throw new Error(`no command words from the CLI: ${commandWords}`);
+await writeFile(new URL('../dist/help.json', import.meta.url), JSON.stringify(help));
+
+const launcher = await build({
+  ...COMMON,
+  ...IMPORT_META_URL,
+  entryPoints: { aws2fa: 'src/boot/launcher.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+  define: {
+    ...IMPORT_META_URL.define,
+    AWS2FA_APP_FILE: JSON.stringify(appFile.slice('dist/'.length)),
+    AWS2FA_COMMAND_WORDS: JSON.stringify(commandWords),
+  },
+});
+for (const input of Object.keys(Object.values(launcher.metafile.outputs).find((output) => output.entryPoint)?.inputs ?? {})) {
+  if (input.includes('node_modules') || input === 'src/cli.ts') throw new Error(`the launcher bundles ${input}: it must stay small`);
+}
+await chmod(new URL('../dist/aws2fa.cjs', import.meta.url), 0o755);
+

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import * as nodeModule from 'node:module';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ const Bundle = suite<{ world: World; trace: string }>('bundle: bin runs the bund
 
 const ROOT = new URL('../', import.meta.url);
 
-// Every file of the bundle is CommonJS read with readFileSync, by Node (the launcher) or by src/code-cache.ts (the
+// Every file of the bundle is CommonJS read with readFileSync, by Node (the launcher) or by src/boot/code-cache.ts (the
 // CLI, the SDK clients): a preloaded module appends each code file read to $AWS2FA_TEST_LOADED, and at exit the
 // Node built-in modules the run loaded beyond its own start (`node:NAME`) and whether it built process.stdin.
 function writeTrace(folder: string): string {
@@ -108,7 +109,7 @@ Bundle('each built file is minified, with its source map beside it', () => {
     assert.ok(source.trimEnd().endsWith(`//# sourceMappingURL=${name.replace(/^sdk\//, '')}.map`), name);
     assert.ok(source.length / source.split('\n').length > 300, `${name} is minified (long lines; template literals keep their line breaks)`);
     const map = JSON.parse(readFileSync(join(dist, `${name}.map`), 'utf8')) as { sources: string[] };
-    if (!name.startsWith('sdk/')) assert.ok(map.sources.some((source) => source.endsWith('src/cli.ts') || source.endsWith('src/launcher.ts')), name);
+    if (!name.startsWith('sdk/')) assert.ok(map.sources.some((source) => source.endsWith('src/cli.ts') || source.endsWith('src/boot/launcher.ts')), name);
   }
 });
 
@@ -199,6 +200,17 @@ Bundle('each command keeps its own cache of the CLI; caches of other builds and 
   for (const name of kept) assert.ok(after.includes(name), `${name} is not the CLI's: kept`);
 });
 
+Bundle('the launcher knows every command word of the CLI (from the build): each has a cache of its own', async ({ world }) => {
+  const { buildCli } = await import('../src/cli.js');
+  const registered = (buildCli() as unknown as { registrations: Map<{ paths?: string[][] }, unknown> }).registrations;
+  const words = new Set([...registered.keys()].flatMap((command) => command.paths ?? []).map((path) => path[0] ?? '-'));
+  const commandWords = [...words].filter((word) => !word.startsWith('-'));
+  assert.ok(commandWords.includes('login') && commandWords.includes('env'), commandWords.join(' '));
+  for (const word of [...commandWords, 'prod']) await runBinary([word, '--help'], cleanEnv(world.home));
+  const kinds = codeCaches(world.home).map((name) => /^app-\w+\.cjs-([^-]+)-/.exec(name)?.[1]);
+  assert.equal(kinds.sort(), [...commandWords, 'other'].sort());
+});
+
 Bundle('a cache others could have written is not trusted: not read, not written', async ({ world }) => {
   const argv = ['env', 'login', 'prod', ALICE.code, '--shell', 'bash'];
   // A shared folder such as /tmp (world-writable) for XDG_CACHE_HOME: the run works, uncached, and leaves nothing.
@@ -227,6 +239,17 @@ Bundle('a cache others could have written is not trusted: not read, not written'
   assert.equal(codeCaches(world.home), []);
 });
 
+Bundle('AWS2FA_CODE_CACHE=node (for the bench): Node\'s compile cache where Node has one, in the same folder', async ({ world }) => {
+  const env = cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url, AWS2FA_CODE_CACHE: 'node' });
+  const run = await runBinary(['env', 'login', 'prod', ALICE.code, '--shell', 'bash'], env);
+  assert.is(run.status, 0, run.stderr);
+  assert.match(run.stdout, /AWS_SESSION_TOKEN=/);
+  const hasNodeCache = typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache === 'function';
+  const caches = codeCaches(world.home);
+  if (hasNodeCache) assert.equal([caches.length, /^v\d+\.\d+\.\d+-/.test(caches[0] ?? '')], [1, true], caches.join(', '));
+  else assert.is(caches.length, 2, 'Node 20: V8\'s cache, as without the variable');
+});
+
 Bundle('NODE_DISABLE_COMPILE_CACHE=1 leaves no cache behind', async ({ world }) => {
   const env = cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url, NODE_DISABLE_COMPILE_CACHE: '1' });
   const run = await runBinary(['env', 'login', 'prod', ALICE.code, '--shell', 'bash'], env);
@@ -234,8 +257,8 @@ Bundle('NODE_DISABLE_COMPILE_CACHE=1 leaves no cache behind', async ({ world }) 
   assert.equal(codeCaches(world.home), []);
 });
 
-// The build changes how clipanion sorts --help (scripts/build.mjs, clipanionAtStartup) and which commands a run
-// registers (src/cli.ts): the bundle must still say what the sources say.
+// The build changes parts of clipanion (scripts/build.mjs, clipanionAtStartup), renders --help ahead, and a run
+// registers only some commands (src/cli.ts): the bundle must still say what the sources say.
 Bundle('the bundle prints what the sources print, help and parse errors included', async ({ world }) => {
   const cases = [
     ['--help'],
@@ -257,7 +280,7 @@ Bundle('the bundle prints what the sources print, help and parse errors included
 });
 
 Bundle('the quick entry answers exactly as the full CLI, and leaves everything else to it', async ({ world }) => {
-  const { quickAnswer } = await import('../src/quick.js');
+  const { quickAnswer } = await import('../src/boot/quick.js');
   for (const argv of [['--version'], ['-v'], ['--help'], ['-h'], ['init', 'bash'], ['init', 'zsh'], ['init', 'fish']]) {
     const full = await runInProcess(argv, { home: world.home, env: {} });
     assert.is(full.status, 0);

@@ -83,6 +83,10 @@ export interface FakeAws {
   /** like injectFault, with an answer the test writes itself */
   injectReply(reply: CustomReply, opts?: { service?: 'sts' | 'ecr'; region?: string; times?: number }): void;
   clearFaults(): void;
+  /** resolves with the next request recorded (of `service`, if given): a test waits for this event, not a time */
+  nextRequest(opts?: { service?: 'sts' | 'ecr' }): Promise<RecordedRequest>;
+  /** answers to requests of `service` (default: all) wait until release(): a test acts while the caller waits */
+  holdAnswers(opts?: { service?: 'sts' | 'ecr' }): { release(): void };
   /** sessions handed out by GetSessionToken; mutate `expiration` to make one expire */
   issued: IssuedSession[];
   /** the password inside every ECR authorization token handed out, to look for leaks */
@@ -459,6 +463,16 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
   const requests: RecordedRequest[] = [];
   const issued: IssuedSession[] = [];
   const ecrPasswords: string[] = [];
+  const waiting: Array<{ service?: Service; resolve: (request: RecordedRequest) => void }> = [];
+  const holds: Array<{ service?: Service; released: Promise<void> }> = [];
+
+  function record(request: RecordedRequest): void {
+    requests.push(request);
+    for (const waiter of waiting.filter((each) => each.service === undefined || each.service === request.service)) {
+      waiting.splice(waiting.indexOf(waiter), 1);
+      waiter.resolve(request);
+    }
+  }
 
   function takeFault(service: Service, region: string): Fault | CustomReply | undefined {
     const match = faults.find((f) => (f.service === undefined || f.service === service) && (f.region === undefined || f.region === region));
@@ -720,7 +734,7 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
     const auth = parseAuthorization(incoming.headers['authorization']);
     const region = auth?.region ?? '';
     const verdict = await authenticate(incoming, call, auth);
-    requests.push({
+    record({
       service: call.service,
       method: incoming.method,
       path: incoming.path,
@@ -734,6 +748,7 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
       body: incoming.body,
     });
 
+    for (const hold of holds.filter((each) => each.service === undefined || each.service === call.service)) await hold.released;
     const requestId = randomUUID();
     let reply: Reply;
     const fault = takeFault(call.service, region);
@@ -790,6 +805,20 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
     },
     clearFaults() {
       faults = [];
+    },
+    nextRequest({ service } = {}) {
+      return new Promise((resolve) => waiting.push({ service, resolve }));
+    },
+    holdAnswers({ service } = {}) {
+      let release!: () => void;
+      const hold = { service, released: new Promise<void>((resolve) => (release = resolve)) };
+      holds.push(hold);
+      return {
+        release() {
+          if (holds.includes(hold)) holds.splice(holds.indexOf(hold), 1);
+          release();
+        },
+      };
     },
     close() {
       return new Promise<void>((resolve, reject) => {

@@ -16,6 +16,8 @@ export interface FakeDocker {
   bin: string; // put this first on PATH
   calls(): Promise<DockerCall[]>;
   overlapped(): Promise<boolean>; // two calls ran at the same time
+  waiting(): Promise<string[]>; // with `gate`: the calls (their pids) held at the gate, still running
+  letGo(pid: string): Promise<void>; // with `gate`: lets that call go on
   remove(): Promise<void>;
 }
 
@@ -23,6 +25,7 @@ export interface FakeDockerOptions {
   name?: string; // the executable's name, default docker
   failOn?: string; // argv containing this fails with status 1
   notLoggedIn?: boolean; // logout answers like podman does for a registry it has no login for
+  gate?: boolean; // each call waits until the test lets it go: the test sees it running, for sure
 }
 
 const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
@@ -39,6 +42,11 @@ log=${quote(log)}
 call="$log/$$"
 mkdir "$log/running" 2>/dev/null || : > "$log/overlap"
 for arg in "$@"; do printf '%s\\n' "$arg"; done > "$call.argv"
+if [ -n ${quote(options.gate ? 'gate' : '')} ]; then
+  : > "$log/$$.waiting"
+  while [ ! -e "$log/$$.go" ]; do sleep 0.01; done
+  rm -f "$log/$$.waiting"
+fi
 cat > "$call.stdin"
 env > "$call.env"
 sleep 0.05
@@ -78,6 +86,12 @@ fi
     },
     async overlapped() {
       return (await readdir(log)).includes('overlap');
+    },
+    async waiting() {
+      return (await readdir(log)).filter((name) => name.endsWith('.waiting')).map((name) => name.slice(0, -'.waiting'.length));
+    },
+    async letGo(pid) {
+      await writeFile(join(log, `${pid}.go`), '');
     },
     remove: () => rm(root, { recursive: true, force: true }),
   };

@@ -3,8 +3,8 @@ import { finished } from './child.js';
 import { BINARY } from './cli.js';
 import { findTool } from './tools.js';
 
-// Runs the built binary on a real pseudo-terminal (Python's pty module: Node has none), waits for a text to appear,
-// then acts like a person (types, presses Ctrl-C) or like the system (sends a signal), and reports the exit and the
+// Runs the built binary on a real pseudo-terminal (Python's pty module: Node has none), waits for a text to appear
+// (and, with `go`, for the test to say when: a byte on the driver's stdin), then acts like a person (types, presses Ctrl-C) or like the system (sends a signal), and reports the exit and the
 // terminal's modes before and after, so a test can tell that echo came back.
 
 export interface PtyRun {
@@ -43,8 +43,8 @@ def pump(seconds, until=None):
             return True
     return until is None
 saw = pump(10, spec['waitFor'])
-time.sleep(spec.get('settle', 0.1))
-pump(0.05)
+if spec.get('waitForGo'):
+    sys.stdin.buffer.read(1)
 echo_while = bool(termios.tcgetattr(slave)[3] & termios.ECHO)
 action = spec['action']
 if 'type' in action:
@@ -82,11 +82,15 @@ export async function runOnPty(
   cwd: string,
   waitFor: string,
   action: PtyAction,
-  options: { stdoutPipe?: boolean } = {},
+  options: { stdoutPipe?: boolean; go?: Promise<unknown> } = {},
 ): Promise<PtyRun> {
   if (!ptyAvailable()) throw new Error('python3 is not installed');
-  const spec = JSON.stringify({ argv: [process.execPath, BINARY, ...argv], env, cwd, waitFor, action, stdoutPipe: options.stdoutPipe ?? false });
-  const { status, stdout, stderr } = await finished(spawn(python!, ['-c', DRIVER, spec], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const spec = JSON.stringify({ argv: [process.execPath, BINARY, ...argv], env, cwd, waitFor, action, stdoutPipe: options.stdoutPipe ?? false, waitForGo: Boolean(options.go) });
+  const driver = spawn(python!, ['-c', DRIVER, spec], { stdio: ['pipe', 'pipe', 'pipe'] });
+  driver.stdin.on('error', () => undefined); // a driver that failed early
+  if (options.go) void options.go.then(() => driver.stdin.end('g'));
+  else driver.stdin.end();
+  const { status, stdout, stderr } = await finished(driver);
   if (status !== 0) throw new Error(`pty driver failed (${status}): ${stderr}`);
   return JSON.parse(stdout) as PtyRun;
 }

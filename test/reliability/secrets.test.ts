@@ -13,7 +13,7 @@ const Secrets = suite<{ world: World; docker: FakeDocker }>('reliability: secret
 
 Secrets.before.each(async (context) => {
   context.world = await makeWorld();
-  context.docker = await makeFakeDocker({ failOn: 'us-east-2' });
+  context.docker = await makeFakeDocker({ failOn: 'us-east-2', gate: true });
 });
 Secrets.after.each(async (context) => {
   await context.world.remove();
@@ -36,15 +36,18 @@ async function commandLines(): Promise<string[]> {
   return lines;
 }
 
-async function runWatched(argv: string[], env: Record<string, string | undefined>, seen: Set<string>): Promise<Exit> {
+// Each docker call waits at its gate until a sample has been taken while it waited: every one is seen running.
+async function runWatched(argv: string[], env: Record<string, string | undefined>, seen: Set<string>, docker: FakeDocker): Promise<Exit> {
   const running = startBinary(argv, env);
   let done = false;
   const exited = running.exited.finally(() => {
     done = true;
   });
   while (!done) {
+    const waiting = await docker.waiting();
     for (const line of await commandLines()) seen.add(line);
-    await new Promise((resolve) => setTimeout(resolve, 2));
+    for (const pid of waiting) await docker.letGo(pid);
+    await new Promise((resolve) => setTimeout(resolve, 2)); // how often to sample, not an outcome
   }
   return exited;
 }
@@ -60,7 +63,7 @@ Secrets('login, env login, ECR, failures, status and logout with AWS2FA_DEBUG=1:
   const runs: Run[] = [];
   const env = cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url, AWS2FA_DEBUG: '1', PATH: pathWith(docker.bin), AWS2FA_HTTP_TIMEOUT: '0.25' });
   const run = async (what: string, argv: string[], status: number, shellCode = false) => {
-    const exit = await runWatched(argv, env, seen);
+    const exit = await runWatched(argv, env, seen, docker);
     assert.is(exit.status, status, `${what}: ${exit.stderr}`);
     runs.push({ what, exit, shellCode });
     return exit;

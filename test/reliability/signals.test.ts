@@ -1,10 +1,12 @@
+import { watch } from 'node:fs';
 import { readFile, unlink, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lockPathFor } from '../../src/store/lock.js';
 import { cleanEnv } from '../helpers/cli.js';
 import { ALICE } from '../helpers/home.js';
-import { leftovers, startBinary, until } from '../helpers/processes.js';
+import { leftovers, startBinary } from '../helpers/processes.js';
 import { ptyAvailable, runOnPty, type PtyAction } from '../helpers/pty.js';
 import { makeWorld, type World } from '../helpers/world.js';
 
@@ -70,9 +72,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     world.fake.injectFault('hang', { service: 'sts' });
     const before = await world.snapshot();
     for (const argv of [['login', 'prod', ALICE.code], ['env', 'login', 'prod', ALICE.code, '--shell', 'bash']]) {
-      const seen = world.fake.requests.length;
+      const asked = world.fake.nextRequest({ service: 'sts' });
       const running = startBinary(argv, cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url }));
-      await until(() => world.fake.requests.length > seen);
+      await asked;
       running.child.kill(signal);
       const exit = await running.exited;
       assert.not.ok(exit.guardKilled);
@@ -86,8 +88,10 @@ Signals('SIGINT while STS has not answered, on a real terminal: exit 130, echo s
   if (!ptyAvailable()) return;
   world.fake.injectFault('hang', { service: 'sts' });
   const before = await world.snapshot();
-  // Nothing is printed before the call; the driver waits a little, then signals.
-  const run = await runOnPty(['login', 'prod', ALICE.code], cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url }), world.home, '', { signal: 'SIGINT' });
+  // Nothing is printed before the call: the driver signals once the endpoint has the request, when the process
+  // has long installed its handlers (src/cli.ts main, before the command runs).
+  const go = world.fake.nextRequest({ service: 'sts' });
+  const run = await runOnPty(['login', 'prod', ALICE.code], cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url }), world.home, '', { signal: 'SIGINT' }, { go });
   assert.is(run.status, 130, run.output);
   assert.ok(run.echoAfter && run.canonicalAfter);
   await assertNothingWritten(world, before);
@@ -98,9 +102,17 @@ Signals('SIGTERM while waiting for another run\'s lock: exit 143, that lock left
   await writeFile(lock, `${process.pid}\n`, { mode: 0o600 }); // held by a live process: this one
   try {
     const before = await world.snapshot();
+    // Each try to take the lock leaves a draft beside it (.credentials.aws2fa.lock.…): the first means it waits.
+    const waiting = new Promise<void>((resolve) => {
+      const watcher = watch(world.aws, (_event, name) => {
+        if (name !== basename(lock) && name?.startsWith(`${basename(lock)}.`)) {
+          watcher.close();
+          resolve();
+        }
+      });
+    });
     const running = startBinary(['login', 'prod', ALICE.code], cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url }));
-    await until(() => world.fake.issued.length > 0);
-    await new Promise((resolve) => setTimeout(resolve, 100)); // now waiting for the lock
+    await waiting;
     running.child.kill('SIGTERM');
     const exit = await running.exited;
     assert.equal([exit.status, exit.stderr], [143, 'aws2fa: interrupted (SIGTERM); nothing was written\n']);

@@ -23,9 +23,9 @@ Lock('a second writer waits for the first and then runs', async ({ home }) => {
     await new Promise<void>((resolve) => (releaseFirst = resolve));
     order.push('first out');
   });
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  // Each call tries the lock before it first waits: the first holds it now, the second has found it taken.
   const second = withFileLock(home.credentials, async () => void order.push('second'), { waitMs: 5_000 });
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(order, ['first in']);
   releaseFirst();
   await Promise.all([first, second]);
   assert.equal(order, ['first in', 'first out', 'second']);

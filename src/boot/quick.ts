@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { HOOK_SHELLS, readHook, type HookShell } from './shell/hooks.js';
-import { VERSION } from './version.js';
+import { HOOK_SHELLS, readHook, type HookShell } from '../shell/hooks.js';
+import { VERSION } from '../version.js';
 
 // `aws2fa init bash` runs at every shell start, `--version` and `--help` in scripts and by hand: their answers are
 // a file, a constant and a text the build renders from the CLI itself (dist/help.json), so the launcher serves

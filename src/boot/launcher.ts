@@ -3,19 +3,20 @@
 // itself, and hands anything else to the full CLI, loaded through V8's code cache. CommonJS, not an ES module:
 // on Node 20 an ES module entry alone costs about 3 ms more per start, and ES modules get no code cache there.
 import { join } from 'node:path';
-import type * as Cli from './cli.js';
+import type * as Cli from '../cli.js';
 import { requireWithCodeCache } from './code-cache.js';
 import { quickAnswer } from './quick.js';
 
-// The CLI's file name, with its content hash: set by scripts/build.mjs.
+// Set by scripts/build.mjs: the CLI's file name, with its content hash, and the first words of its commands' paths,
+// taken from the CLI itself.
 declare const AWS2FA_APP_FILE: string;
+declare const AWS2FA_COMMAND_WORDS: string[];
 
 const argv = process.argv.slice(2);
 // Colours as src/cli.ts decides them.
 const colors = Boolean(process.stdout.isTTY) && process.stdout.getColorDepth() > 1;
 const quick = quickAnswer(argv, colors);
-// Each command keeps its own code cache of the CLI (src/code-cache.ts).
-const COMMAND_WORDS = ['login', 'logout', 'status', 'env', 'mfa', 'exec', 'init'];
-const kind = COMMAND_WORDS.includes(argv[0] ?? '') ? argv[0] : 'other';
+// Each command keeps its own code cache of the CLI (code-cache.ts).
+const kind = AWS2FA_COMMAND_WORDS.includes(argv[0] ?? '') ? argv[0] : 'other';
 if (quick !== undefined) process.stdout.write(quick);
 else void (requireWithCodeCache(join(__dirname, AWS2FA_APP_FILE), kind) as typeof Cli).main();
