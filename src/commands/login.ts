@@ -21,8 +21,9 @@ export class LoginCommand extends SessionCommand {
       Calls STS GetSessionToken with the profile's long-term keys and the 6-digit code from the MFA device, and
       writes the session into \`[PROFILE]\` of the credentials file, so that the AWS CLI and every SDK use it.
       The long-term keys are kept in \`[PROFILE::source-profile]\` until \`aws2fa logout\`; nothing else in
-      the file changes. PROFILE defaults to \`$AWS_PROFILE\`, else \`default\`. Without CODE, it is asked for
-      on the terminal. \`aws2fa PROFILE CODE\` and \`aws2fa mfa login PROFILE CODE\` do the same.
+      the file changes. PROFILE defaults to \`$AWS_PROFILE\`, else \`default\`. Without CODE, the profile's
+      \`mfa_process\` prints it (a YubiKey, a password manager), else it is asked for on the terminal (3 tries).
+      \`aws2fa PROFILE CODE\` and \`aws2fa mfa login PROFILE CODE\` do the same.
 
       For a role profile (\`role_arn\` and \`source_profile\` in the config file), it logs in the root profile (the one
       with the long-term keys), or keeps its session when it has 5 minutes left (no code needed), assumes each role
