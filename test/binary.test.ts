@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cleanEnv, runBinary } from './helpers/cli.js';
+import { BINARY, cleanEnv, runBinary } from './helpers/cli.js';
 import { ALICE } from './helpers/home.js';
 import { makeWorld, type World } from './helpers/world.js';
 
@@ -32,6 +33,19 @@ Binary('--help lists every command, and every command --help shows examples', as
     assert.is(result.status, 0, path.join(' '));
     assert.match(result.stdout, /Examples/, path.join(' '));
     assert.match(result.stdout, /\$ (eval "\$\()?aws2fa /, path.join(' '));
+  }
+});
+
+// The launcher answers these itself, before the CLI is loaded: a stdout that cannot take the answer is one line too.
+Binary('init, --version and --help to a full device (>/dev/full): one line, exit 1, no stack trace', async ({ world }) => {
+  const full = openSync('/dev/full', 'w');
+  try {
+    for (const argv of [['init', 'bash'], ['init', 'fish'], ['--version'], ['--help']]) {
+      const result = spawnSync(process.execPath, [BINARY, ...argv], { env: cleanEnv(world.home) as NodeJS.ProcessEnv, stdio: ['ignore', full, 'pipe'], encoding: 'utf8', timeout: 15_000 });
+      assert.equal([result.status, result.stderr], [1, 'aws2fa: could not write the output to stdout (ENOSPC)\n'], argv.join(' '));
+    }
+  } finally {
+    closeSync(full);
   }
 });
 

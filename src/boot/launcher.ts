@@ -18,5 +18,11 @@ const colors = Boolean(process.stdout.isTTY) && process.stdout.getColorDepth() >
 const quick = quickAnswer(argv, colors);
 // Each command keeps its own code cache of the CLI (code-cache.ts).
 const kind = AWS2FA_COMMAND_WORDS.includes(argv[0] ?? '') ? argv[0] : 'other';
-if (quick !== undefined) process.stdout.write(quick);
-else void (requireWithCodeCache(join(__dirname, AWS2FA_APP_FILE), kind) as typeof Cli).main();
+if (quick !== undefined) {
+  // `aws2fa init bash >/dev/full`, a closed pipe: one line, as the full CLI says it, not a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    process.stderr.write(`aws2fa: could not write the output to stdout (${error.code ?? error.message})\n`);
+    process.exitCode = 1;
+  });
+  process.stdout.write(quick);
+} else void (requireWithCodeCache(join(__dirname, AWS2FA_APP_FILE), kind) as typeof Cli).main();
