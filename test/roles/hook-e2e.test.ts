@@ -188,7 +188,7 @@ for (const shell of availableShells(['bash', 'zsh', 'fish'])) {
     // Forgotten: without a code there is nothing to use and no terminal to ask on; no request, the shell unchanged.
     assert.is(
       result.stderr.split('\n').filter((line) => line.startsWith('aws2fa: ')).at(-1),
-      'aws2fa: no MFA code given and no terminal to ask on: run aws2fa login readonly 123456 with the code from your device',
+      'aws2fa: no MFA code given and no terminal to ask on: run aws2fa env login readonly 123456 with the code from your device',
     );
     assert.equal(await roleEnv('again'), afterLogout);
 
