@@ -18,6 +18,7 @@ import { startFakeAws } from '../test/helpers/aws-endpoint.js';
 import { finished } from '../test/helpers/child.js';
 import { ALICE } from '../test/helpers/home.js';
 import { STANDARD_CONFIG, STANDARD_CREDENTIALS } from '../test/helpers/world.js';
+import { quote as posixQuote } from '../src/shell/posix.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BINARY = join(ROOT, 'dist', 'aws2fa.cjs');
@@ -29,8 +30,13 @@ const SHELL_REPEATS = 5;
 
 interface ProcessRow {
   label: string;
-  argv: string[]; // after `node`
-  budget: number; // ratio to `node -e 0`
+  file?: string; // default: node
+  argv: string[]; // after `node` (or `file`)
+  budget: number; // ratio to `node -e 0` (or to the sum of `against`)
+  against?: ProcessRow[]; // the rows whose medians, summed, the ratio is taken to (default: node -e 0)
+  reference?: boolean; // measured for another row's ratio: no budget of its own
+  held?: () => string; // handed to the binary on fd 3, as the shell hook does (AWS2FA_HOOK=1, AWS2FA_HELD_FD=3)
+  actions?: string[]; // exactly these requests reach the endpoint in every run
   stretch?: number;
   needs?: string; // text that `aws2fa --help` lists once the command exists
   before?: () => void; // untimed, before every run
@@ -54,12 +60,15 @@ mkdirSync(aws, { mode: 0o700 });
 const credentials = join(aws, 'credentials');
 const resetFiles = () => {
   writeFileSync(credentials, STANDARD_CREDENTIALS, { mode: 0o600 });
-  writeFileSync(join(aws, 'config'), STANDARD_CONFIG, { mode: 0o600 });
+  writeFileSync(join(aws, 'config'), `${STANDARD_CONFIG}\n[profile admin]\nrole_arn = ${ADMIN_ROLE}\nsource_profile = prod\n`, { mode: 0o600 });
 };
+// A role of another account that trusts alice's account with MFA: assumed with the held root session.
+const ADMIN_ROLE = 'arn:aws:iam::210987654321:role/admin';
 resetFiles();
 
 const fake = await startFakeAws();
 fake.addUser({ ...ALICE });
+fake.addRole({ arn: ADMIN_ROLE, trust: ['123456789012'], requireMfa: true });
 const CLEAN = process.argv.includes('--clean-env');
 const inherited = Object.fromEntries(
   Object.entries(process.env).filter(([name]) => !/^(AWS_|AWS2FA_|XDG_CACHE_HOME$)/.test(name)),
@@ -72,7 +81,29 @@ const env = {
 };
 const NODE_VARIABLES = Object.keys(env).filter((name) => name.startsWith('NODE_') || name === 'UV_THREADPOOL_SIZE');
 
+// What the hook holds after `aws2fa env login prod CODE`: made once, untimed, before the rounds.
+let heldValue: string | undefined;
+async function heldRootSession(): Promise<string> {
+  if (heldValue) return heldValue;
+  const run = await timeOnce([BINARY, 'env', 'login', 'prod', ALICE.code, '--shell', 'bash'], { AWS2FA_HOOK: '1' });
+  const held = /^__aws2fa_held='(aws2fa-held-1:[\w-]+)'$/m.exec(run.stdout)?.[1];
+  if (!held) throw new Error(`env login with AWS2FA_HOOK=1 held nothing: exit ${run.status}: ${run.stderr.trim()}`);
+  return (heldValue = held);
+}
+
 const BASELINE: ProcessRow = { label: 'node -e 0', argv: ['-e', '0'], budget: 1 };
+// The hook loaded in a new bash: sourcing the file starts no process; `eval "$(aws2fa init bash)"`, what the README
+// puts in ~/.bashrc, starts one. Its budget is against node -e 0 plus bash sourcing the file: about one Node start.
+const hookLoaded = (out: string) => out === 'loaded\n';
+const loadedCheck = 'type aws2fa_prompt >/dev/null && echo loaded';
+const SOURCE_HOOK: ProcessRow = {
+  label: 'bash: source shell/aws2fa.sh',
+  file: 'bash',
+  argv: ['--norc', '--noprofile', '-c', `source ${posixQuote(HOOK)}; ${loadedCheck}`],
+  budget: 0,
+  reference: true,
+  check: hookLoaded,
+};
 const ROWS: ProcessRow[] = [
   { label: 'aws2fa --version', argv: [BINARY, '--version'], budget: 1.25, check: (out) => /^\d+\.\d+\.\d+/.test(out) },
   { label: 'aws2fa --help', argv: [BINARY, '--help'], budget: 1.25, check: (out) => out.includes('aws2fa') },
@@ -86,13 +117,33 @@ const ROWS: ProcessRow[] = [
     needs: 'aws2fa env login',
     check: (out) => out.includes('AWS_SESSION_TOKEN'),
   },
+  {
+    label: 'aws2fa env login ROLE (held root session)',
+    argv: [BINARY, 'env', 'login', 'admin', '--shell', 'bash'],
+    budget: 2.0,
+    stretch: 1.4,
+    needs: 'aws2fa env login',
+    held: () => heldValue!,
+    actions: ['AssumeRole'],
+    check: (out) => out.includes('AWS_SESSION_TOKEN') && out.includes(`AWS2FA_ROOT_PROFILE='prod'`),
+  },
   { label: 'aws2fa login (STS)', argv: [BINARY, 'login', 'prod', ALICE.code], budget: 2.0, before: resetFiles, check: (out) => out.includes('prod') },
+  SOURCE_HOOK,
+  {
+    label: 'bash: eval "$(aws2fa init bash)"',
+    file: 'bash',
+    argv: ['--norc', '--noprofile', '-c', `eval "$(${posixQuote(process.execPath)} ${posixQuote(BINARY)} init bash)"; ${loadedCheck}`],
+    budget: 1.3,
+    against: [BASELINE, SOURCE_HOOK],
+    needs: 'aws2fa init',
+    check: hookLoaded,
+  },
 ];
 // Node 22.1 and later have a compile cache of their own: the rows of the full CLI are measured once more with it
 // (src/boot/code-cache.ts, AWS2FA_CODE_CACHE=node), beside V8's code cache through vm.Script, which aws2fa uses.
 const NODE_COMPILE_CACHE = typeof (await import('node:module') as { enableCompileCache?: unknown }).enableCompileCache === 'function';
 if (NODE_COMPILE_CACHE) {
-  for (const row of ROWS.filter((each) => !/--version|--help|init/.test(each.label))) {
+  for (const row of ROWS.filter((each) => !/--version|--help|init|bash:/.test(each.label))) {
     ROWS.push({ ...row, label: `${row.label}, Node's compile cache`, env: { AWS2FA_CODE_CACHE: 'node' } });
     row.label = `${row.label}, vm.Script cache`;
   }
@@ -105,10 +156,15 @@ interface Run {
   stderr: string;
 }
 
-// Asynchronous on purpose: the fake endpoint answers from this process's event loop.
-async function timeOnce(argv: string[], extra: Record<string, string> = {}): Promise<Run> {
+// Asynchronous on purpose: the fake endpoint answers from this process's event loop. A held value goes on fd 3 as
+// a pipe, as the shell hook hands it over.
+async function timeOnce(argv: string[], extra: Record<string, string> = {}, held?: string, file = process.execPath): Promise<Run> {
+  const hook = held === undefined ? {} : { AWS2FA_HOOK: '1', AWS2FA_HELD_FD: '3' };
+  const stdio: Array<'ignore' | 'pipe'> = ['ignore', 'pipe', 'pipe', ...(held === undefined ? [] : ['pipe' as const])];
   const started = process.hrtime.bigint();
-  const { status, stdout, stderr } = await finished(spawn(process.execPath, argv, { env: { ...env, ...extra }, cwd: home, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = spawn(file, argv, { env: { ...env, ...extra, ...hook }, cwd: home, stdio });
+  if (held !== undefined) (child.stdio[3] as NodeJS.WritableStream).end(held);
+  const { status, stdout, stderr } = await finished(child);
   return { ms: Number(process.hrtime.bigint() - started) / 1e6, status, stdout, stderr };
 }
 
@@ -128,15 +184,19 @@ async function benchProcesses(): Promise<Outcome[]> {
     }
     return true;
   });
+  if (active.some((row) => row.held)) await heldRootSession();
   const times = new Map<ProcessRow, number[]>([BASELINE, ...active].map((row) => [row, []]));
   for (let round = 0; round < WARMUP + RUNS; round++) {
     process.stderr.write(`\rround ${round + 1}/${WARMUP + RUNS}`);
     for (const row of [BASELINE, ...active]) {
       if (!times.has(row)) continue; // failed earlier
       row.before?.();
-      const run = await timeOnce(row.argv, row.env);
-      if (run.status !== 0 || (row.check && !row.check(run.stdout))) {
-        const why = `exit ${run.status}: ${(run.stderr || run.stdout).trim().split('\n')[0]}`;
+      const sent = fake.requests.length;
+      const run = await timeOnce(row.argv, row.env, row.held?.(), row.file);
+      const actions = fake.requests.slice(sent).map((request) => request.action);
+      const wrongRequests = row.actions && actions.join() !== row.actions.join() ? `requests ${actions.join(', ') || 'none'}, not ${row.actions.join(', ')}` : undefined;
+      if (run.status !== 0 || (row.check && !row.check(run.stdout)) || wrongRequests) {
+        const why = wrongRequests ?? `exit ${run.status}: ${(run.stderr || run.stdout).trim().split('\n')[0]}`;
         outcomes.set(row, { label: row.label, value: '', ratio: '', budget: `≤ ${row.budget}×`, verdict: 'FAILED', note: why });
         times.delete(row);
         continue;
@@ -153,16 +213,26 @@ async function benchProcesses(): Promise<Outcome[]> {
       rows.push(outcomes.get(row)!);
       continue;
     }
-    const ratio = median(ms) / base;
-    const note = row.stretch ? `stretch ≤ ${row.stretch}×: ${ratio <= row.stretch ? 'met' : 'not met'}` : undefined;
+    const against = row.against?.map((each) => times.get(each));
+    if (against?.some((each) => !each)) {
+      rows.push({ label: row.label, value: `${median(ms).toFixed(1)} ms`, ratio: '', budget: `≤ ${row.budget}×`, verdict: 'FAILED', note: 'a row it is measured against failed' });
+      continue;
+    }
+    const reference = against ? against.reduce((sum, each) => sum + median(each!), 0) : base;
+    const ratio = median(ms) / reference;
+    const notes = [
+      row.against ? `ratio to ${row.against.map((each) => each.label).join(' + ')}` : undefined,
+      row.stretch ? `stretch ≤ ${row.stretch}×: ${ratio <= row.stretch ? 'met' : 'not met'}` : undefined,
+      row.reference ? 'reference' : undefined,
+    ].filter(Boolean);
     rows.push({
       label: row.label,
       value: `${median(ms).toFixed(1)} ms`,
-      over: `+${(median(ms) - base).toFixed(1)} ms`,
+      over: `${median(ms) >= base ? '+' : ''}${(median(ms) - base).toFixed(1)} ms`,
       ratio: `${ratio.toFixed(2)}×`,
-      budget: `≤ ${row.budget}×`,
-      verdict: ratio <= row.budget ? 'ok' : 'MISSED',
-      ...(note ? { note } : {}),
+      budget: row.reference ? '' : `≤ ${row.budget}×`,
+      verdict: row.reference || ratio <= row.budget ? 'ok' : 'MISSED',
+      ...(notes.length ? { note: notes.join('; ') } : {}),
     });
   }
   return rows;

@@ -11,7 +11,7 @@ import { DefaultLoginCommand, LoginCommand } from './commands/login.js';
 import { LogoutCommand } from './commands/logout.js';
 import { StatusCommand } from './commands/status.js';
 import type { AppContext } from './context.js';
-import { debugLast, namePlaceholders } from './cli/usage.js';
+import { debugLast, namePlaceholders, withOperands } from './cli/usage.js';
 import { commandsNear, helpRequest, mistakeLine, type KnownCommand } from './cli/mistakes.js';
 import { InterruptedError } from './errors.js';
 import { filesWritten, removeHeldFiles, writesSettled } from './store/in-flight.js';
@@ -30,7 +30,17 @@ class AppCli extends Cli<AppContext> {
     const { usage, options } = super.getUsageByIndex(...args);
     const named = options.map((option) => ({ ...option, definition: namePlaceholders(option.definition) }));
     const debugAtEnd = [...named.filter((option) => option.definition !== `--debug`), ...named.filter((option) => option.definition === `--debug`)];
-    return { usage: debugLast(namePlaceholders(usage)), options: debugAtEnd };
+    const [index, { detailed = true } = {}] = args;
+    const operands = detailed ? this.commandAt(index)?.operands : undefined;
+    const shown = debugLast(namePlaceholders(usage));
+    return { usage: operands ? withOperands(shown, operands, options.length > 0) : shown, options: debugAtEnd };
+  }
+
+  // Clipanion keeps its commands in `registrations` (scripts/build.mjs reads it too).
+  private commandAt(index: number): (CommandClass<AppContext> & { operands?: string }) | undefined {
+    const registrations = (this as unknown as { registrations: Map<CommandClass<AppContext>, { index: number }> }).registrations;
+    for (const [command, registration] of registrations) if (registration.index === index) return command;
+    return undefined;
   }
 }
 
@@ -70,7 +80,8 @@ function knownCommands(cli?: Cli<AppContext>): KnownCommand[] {
     if (!main) return [];
     const usage = definitions.find((definition) => definition.path === `aws2fa ${main.join(' ')}`);
     const options = (usage?.options ?? []).flatMap((option) => option.definition.split(' ')[0]!.split(','));
-    return paths.map((path) => ({ path, main, options }));
+    const valued = (usage?.options ?? []).filter((option) => option.definition.includes(' ')).flatMap((option) => option.definition.split(' ')[0]!.split(','));
+    return paths.map((path) => ({ path, main, options, valued, runsCommand: command === ExecCommand }));
   });
 }
 

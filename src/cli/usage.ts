@@ -29,3 +29,11 @@ export function debugLast(usage: string): string {
   const lastOption = /.*\[-[^\]]*\]/.exec(rest);
   return lastOption ? `${lastOption[0]}${DEBUG}${rest.slice(lastOption[0].length)}` : usage;
 }
+
+// Clipanion writes the operands from the option declarations (`<PROFILE> ...`); a command whose operands say more
+// than that (exec: where the code, the `--` and the command go) names them itself. `[options]` says where they
+// go when they are listed below rather than inline.
+export function withOperands(usage: string, operands: string, optionsListed: boolean): string {
+  const generated = / (?:<[^>]*>|\[[^\]-][^\]]*\]|\.\.\.)(?: (?:<[^>]*>|\[[^\]-][^\]]*\]|\.\.\.))*$/;
+  return `${usage.replace(generated, ``)}${optionsListed ? ` [options]` : ``} ${operands}`;
+}

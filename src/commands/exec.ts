@@ -7,6 +7,9 @@ import { sessionForExec } from '../exec/session.js';
 export class ExecCommand extends FolderCommand {
   static override paths = [[`exec`]];
 
+  // The usage line's operands (Clipanion would write `<PROFILE> ...`): the command goes after `--`.
+  static operands = `PROFILE [CODE] [--] [COMMAND [ARG...]]`;
+
   static override usage = Command.Usage({
     description: `run one command with an MFA session in its environment only`,
     details: `

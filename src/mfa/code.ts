@@ -10,6 +10,7 @@ export interface CodeRequest {
   profile: string; // named in prompts and messages
   given?: string | undefined; // CODE from the command line
   mfaProcess?: string | undefined; // the profile's mfa_process
+  command?: string | undefined; // the aws2fa command run (`env login`, `exec`), named in advice; else login
 }
 
 // Asked on the terminal: a mistyped or expired code costs a try, not the run.
@@ -33,7 +34,7 @@ export async function withMfaCode<T>(context: AppContext, ask: CodeRequest, atte
   if (ask.mfaProcess) return attempt(await codeFromProcess(context, ask.profile, ask.mfaProcess));
   const terminal = context.terminal;
   if (!terminal) {
-    throw new MissingCodeError(`no MFA code given and no terminal to ask on: run aws2fa login ${ask.profile} 123456 with the code from your device`);
+    throw new MissingCodeError(`no MFA code given and no terminal to ask on: run aws2fa ${ask.command ?? `login`} ${ask.profile} 123456 with the code from your device`);
   }
   for (let tries = 1; ; tries++) {
     const last = tries === TRIES;

@@ -37,6 +37,8 @@ export interface RootRequest {
   /** only the held session: no code, no terminal */
   renew?: boolean;
   durationSeconds: number;
+  /** the aws2fa command run, named in advice (default login) */
+  command?: string | undefined;
 }
 
 function lastsEnough(keys: SessionKeys, now: Date): boolean {
@@ -81,7 +83,7 @@ export async function rootSessionFor(context: AppContext, profile: ResolvedProfi
       `cannot renew ${profile.name}: this shell holds no session of ${profile.root} with ${MIN_SECONDS_LEFT / 60} minutes left; run aws2fa env login ${profile.name}`,
     );
   }
-  const started = await startSession(context, profile, { code: request.code, serial: request.serial, durationSeconds: request.durationSeconds });
+  const started = await startSession(context, profile, { code: request.code, serial: request.serial, durationSeconds: request.durationSeconds, command: request.command });
   return { keys: started.keys, source: 'new', ...(started.serialWasAsked ? { askedSerial: started.serial } : {}) };
 }
 
@@ -108,11 +110,11 @@ export async function assumeChain(context: AppContext, profile: ResolvedProfile,
 
 // One role asked for more than an hour: AssumeRole straight from the long-term keys, the MFA in the call itself.
 // No root session is made (AWS would cap a role assumed from it at one hour).
-export async function assumeDirect(context: AppContext, profile: ResolvedProfile, request: { code?: string | undefined; serial?: string | undefined }, seconds: number): Promise<SessionKeys> {
+export async function assumeDirect(context: AppContext, profile: ResolvedProfile, request: { code?: string | undefined; serial?: string | undefined; command?: string | undefined }, seconds: number): Promise<SessionKeys> {
   const hop = profile.hops[0]!;
   const [serial, serialWasAsked] = await chooseSerial(context, profile, request.serial);
   const target = stsTarget(context, profile);
-  const keys = await withMfaCode(context, { profile: profile.name, given: request.code, mfaProcess: profile.mfaProcess }, (code) =>
+  const keys = await withMfaCode(context, { profile: profile.name, given: request.code, mfaProcess: profile.mfaProcess, command: request.command }, (code) =>
     assumeRole(target, profile.longTerm.keys, {
       profile: hop.profile,
       roleArn: hop.roleArn,

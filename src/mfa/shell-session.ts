@@ -12,6 +12,8 @@ export interface ShellSessionRequest {
   durationSeconds?: number | undefined;
   /** only the session the shell holds: never a code, never the terminal */
   renew?: boolean;
+  /** the command run (`env login`, `exec`), named when a code is missing */
+  command: string;
 }
 
 export interface ShellSession {

@@ -167,7 +167,7 @@ Exec('without COMMAND it starts $SHELL with the session, else /bin/sh', async ({
 Exec('the code is asked for when not given; without a terminal that is one line, before any request', async ({ world }) => {
   const result = await runBinaryGuarded(['exec', 'prod', '--', 'true'], envOf(world));
   assert.equal([result.status, result.stdout], [1, '']);
-  assert.is(result.stderr, 'aws2fa: no MFA code given and no terminal to ask on: run aws2fa login prod 123456 with the code from your device\n');
+  assert.is(result.stderr, 'aws2fa: no MFA code given and no terminal to ask on: run aws2fa exec prod 123456 with the code from your device\n');
   assert.is(world.fake.requests.length, 0);
 });
 

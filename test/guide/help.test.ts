@@ -67,4 +67,13 @@ Help('--debug is shown only where it logs something, and after the options that 
   assert.is(status.status, 0, 'still accepted where hidden');
 });
 
+Help('exec shows where the code, the -- and the command go, in its own help and in the general help', async ({ home }) => {
+  const env = cleanEnv(home.home);
+  const own = (await runBinary(['exec', '--help'], env)).stdout;
+  assert.ok(own.includes('\n$ aws2fa exec [options] PROFILE [CODE] [--] [COMMAND [ARG...]]\n'), own);
+  const general = (await runBinary(['--help'], env)).stdout;
+  const line = general.split('\n').find((text) => text.startsWith('  aws2fa exec '));
+  assert.match(line ?? '', /^ {2}aws2fa exec \[--directory DIR\] .*\[--debug\] PROFILE \[CODE\] \[--\] \[COMMAND \[ARG\.\.\.\]\]$/);
+});
+
 Help.run();

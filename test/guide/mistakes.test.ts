@@ -79,6 +79,16 @@ Mistakes('an unknown option names the nearest option and the command its own --h
   await expectLine(world, ['login', 'prod', ALICE.code, 'extra'], 'Extraneous positional argument ("extra"). (see aws2fa login --help)');
 });
 
+Mistakes('an option of the command exec runs says to put -- before the command, with the line to type', async ({ world }) => {
+  const put = (option: string, line: string) => `${option} is not an option of aws2fa exec; to pass it to the command, put -- before it: ${line}`;
+  await expectLine(world, ['exec', 'prod', 'ls', '-la'], put('-la', 'aws2fa exec prod -- ls -la'));
+  await expectLine(world, ['exec', '--duration', '3600', 'prod', ALICE.code, 'ls', '-la'], put('-la', `aws2fa exec --duration 3600 prod ${ALICE.code} -- ls -la`));
+  await expectLine(world, ['exec', 'prod', 'sh', '-c', "echo 'a b'", '--', 'x'], put('-c', `aws2fa exec prod -- sh -c 'echo '\\''a b'\\''' -- x`));
+  // Before the command, an unknown option is aws2fa's: a typo.
+  await expectLine(world, ['exec', '--duraton', '3600', 'prod', 'ls'], 'unknown option --duraton; did you mean --duration? (see aws2fa exec --help)');
+  await expectLine(world, ['exec', 'prod', '-la'], 'unknown option -la (see aws2fa exec --help)');
+});
+
 Mistakes('aws2fa help COMMAND with a wrong command says what it might be', async ({ world }) => {
   await expectLine(world, ['help', 'logn'], 'no command logn; did you mean login? (see aws2fa login --help)');
   await expectLine(world, ['help', 'env', 'lgin'], 'no command env lgin; did you mean env login? (see aws2fa env login --help)');

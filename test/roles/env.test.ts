@@ -153,7 +153,7 @@ Env('a file-mode session with under 5 minutes left is not used', async ({ world 
   await world.writeCredentials((await world.read(world.credentials)).replace(/^expiration = .*$/m, `expiration = ${soon}`));
   const result = await world.aws2fa(['env', 'login', 'admin']);
   assert.is(result.status, 1);
-  assert.match(result.stderr, /^aws2fa: no MFA code given and no terminal to ask on/);
+  assert.is(result.stderr, 'aws2fa: no MFA code given and no terminal to ask on: run aws2fa env login admin 123456 with the code from your device\n');
   assert.equal(actions(world), ['GetSessionToken'], 'nothing sent with the short session');
 });
 
@@ -204,7 +204,10 @@ Env('local errors come before any request: chain errors, a root without keys, no
     1,
     new RegExp(`^aws2fa: role profile orphan starts from profile keyless, which has no long-term keys in ${world.credentials}: add them with aws configure --profile keyless$`, 'm'),
   );
-  await expectFailure(world, ['env', 'login', 'admin'], 1, /^aws2fa: no MFA code given and no terminal to ask on/);
+  await expectFailure(world, ['env', 'login', 'admin'], 1, /^aws2fa: no MFA code given and no terminal to ask on: run aws2fa env login admin 123456 with the code from your device$/m);
+  // A role of more than an hour is assumed straight from the long-term keys: the code goes there, same advice.
+  await expectFailure(world, ['env', 'login', 'long'], 1, /^aws2fa: no MFA code given and no terminal to ask on: run aws2fa env login long 123456 with the code from your device$/m);
+  await expectFailure(world, ['login', 'admin'], 1, /^aws2fa: no MFA code given and no terminal to ask on: run aws2fa login admin 123456 with the code from your device$/m);
   await expectFailure(world, ['env', 'login', 'admin', '--renew'], 1, /^aws2fa: cannot renew admin: this shell holds no session of base with 5 minutes left; run aws2fa env login admin$/m);
   await expectFailure(world, ['env', 'login', 'admin', ALICE.code, '--renew'], 2, /^aws2fa: --renew takes no CODE/);
   await expectFailure(world, ['login', 'loop', ALICE.code], 1, /^aws2fa: profile loop: source_profile makes a cycle/);

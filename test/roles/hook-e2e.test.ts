@@ -1,7 +1,7 @@
 // Roles in env mode end to end: the real hooks in real bash, zsh and fish, the BUILT binary on PATH, the local STS
 // endpoint. The shell holds the root's MFA session (never exported, never in a file or argv) and hands it to aws2fa
 // on fd 3: one code for every role and the root, renewal before the prompt, `env logout` forgets it.
-// (`aws2fa exec` through the hook is not in this tree yet: nothing here runs it.)
+// `aws2fa exec` through the hook gets the held session too, and its command sees none of it.
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -188,7 +188,7 @@ for (const shell of availableShells(['bash', 'zsh', 'fish'])) {
     // Forgotten: without a code there is nothing to use and no terminal to ask on; no request, the shell unchanged.
     assert.is(
       result.stderr.split('\n').filter((line) => line.startsWith('aws2fa: ')).at(-1),
-      'aws2fa: no MFA code given and no terminal to ask on: run aws2fa login readonly 123456 with the code from your device',
+      'aws2fa: no MFA code given and no terminal to ask on: run aws2fa env login readonly 123456 with the code from your device',
     );
     assert.equal(await roleEnv('again'), afterLogout);
 
@@ -214,6 +214,58 @@ for (const shell of availableShells(['bash', 'zsh', 'fish'])) {
       `argv:[env][logout][--shell][${kind}]`,
       `argv:[env][login][--shell][${kind}][readonly]`,
     ]);
+    assert.not.ok(argv.includes('leak:'), 'aws2fa itself got it in its environment');
+  });
+
+  E2e(`${kind}: exec of another role and of the root after env login: no code, no GetSessionToken, the role's variables, the exit status; no held value, hook variable or descriptor 3 in the command`, async (context) => {
+    const { world, outside } = context;
+    // What the command sees: its environment, and which of its own descriptors are open (those of `sh`, by $$).
+    const probe = (name: string, status: number) =>
+      `aws2fa exec ${name} -- sh -c ${posix.quote(`env -0 > ${posix.quote(join(outside, `${name}.env`))}; ls /proc/$$/fd > ${posix.quote(join(outside, `${name}.fds`))}; if [ -e /dev/fd/3 ]; then echo fd3=open; else echo fd3=closed; fi; exit ${status}`)}`;
+    const result = await run(shell, context, [
+      `aws2fa env login admin ${ALICE.code}`,
+      d.status('login'),
+      probe('readonly', 7),
+      d.status('readonly'),
+      probe('base', 0),
+      d.status('base'),
+      `printf 'held=%s\\n' "$__aws2fa_held"`,
+    ]);
+    const out = shown(result.stdout);
+    assert.equal([out.login, out.readonly, out.base], ['0', '7', '0'], result.stdout + result.stderr);
+    assert.is(result.stderr.replace(/^This shell has a session of admin .*\n/m, ''), '', 'no prompt, no message');
+    assert.equal(result.stdout.split('\n').filter((line) => line.startsWith('fd3=')), ['fd3=closed', 'fd3=closed']);
+
+    // One code, at env login; exec's role is signed with the held root session, the root needs no request.
+    const root = world.fake.issued[0]!;
+    assert.equal(actions(world), ['GetSessionToken', 'AssumeRole', 'AssumeRole']);
+    const execRequest = world.fake.requests[2]!;
+    assert.equal([execRequest.params.RoleArn, execRequest.accessKeyId, execRequest.params.TokenCode], [ROLE_ARNS.readonly, root.accessKeyId, undefined]);
+    assert.ok(execRequest.signatureValid);
+
+    const readonly = world.fake.assumed[1]!;
+    const roleEnv = await readEnv(join(outside, 'readonly.env'));
+    assert.equal(
+      [roleEnv.AWS_ACCESS_KEY_ID, roleEnv.AWS_SECRET_ACCESS_KEY, roleEnv.AWS_SESSION_TOKEN, roleEnv.AWS2FA_PROFILE, roleEnv.AWS2FA_EXPIRES, roleEnv.AWS_REGION],
+      [readonly.accessKeyId, readonly.secretAccessKey, readonly.sessionToken, 'readonly', seconds(readonly.expiration), undefined],
+    );
+    const rootEnv = await readEnv(join(outside, 'base.env'));
+    assert.equal(
+      [rootEnv.AWS_ACCESS_KEY_ID, rootEnv.AWS_SECRET_ACCESS_KEY, rootEnv.AWS_SESSION_TOKEN, rootEnv.AWS2FA_PROFILE, rootEnv.AWS2FA_EXPIRES, rootEnv.AWS_REGION],
+      [root.accessKeyId, root.secretAccessKey, root.sessionToken, 'base', seconds(root.expiration), 'us-east-1'],
+    );
+
+    const held = shown(result.stdout).held!;
+    assert.ok(held.startsWith(HELD_PREFIX), `held: ${held}`);
+    for (const name of ['readonly', 'base']) {
+      const env = await readEnv(join(outside, `${name}.env`));
+      assert.equal([env.__aws2fa_held, env.AWS2FA_HOOK, env.AWS2FA_HELD_FD], [undefined, undefined, undefined], `${name}: the hook's variables`);
+      const text = await readFile(join(outside, `${name}.env`), 'latin1');
+      assert.not.ok(text.includes(HELD_PREFIX) || text.includes(held), `${name}: the command sees the held value`);
+      const fds = (await readFile(join(outside, `${name}.fds`), 'utf8')).split('\n').filter(Boolean);
+      assert.not.ok(fds.includes('3'), `${name}: descriptor 3 open in the command: ${fds.join(' ')}`);
+    }
+    const argv = await readFile(join(outside, 'argv.log'), 'utf8');
     assert.not.ok(argv.includes('leak:'), 'aws2fa itself got it in its environment');
   });
 

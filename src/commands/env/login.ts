@@ -58,7 +58,7 @@ export class EnvLoginCommand extends SessionCommand {
     if (this.renew && words.code !== undefined) throw new UsageError(`--renew takes no CODE: it renews from the session the shell holds`);
     const profile = await resolveProfile(this.context, { ...this, profile: words.profile });
     const ecr = this.renew ? null : await ecrRequest(this, this.context, profile);
-    const session = await sessionForShell(this.context, profile, { code: words.code, serial: this.serial, durationSeconds: this.duration, renew: this.renew });
+    const session = await sessionForShell(this.context, profile, { code: words.code, serial: this.serial, durationSeconds: this.duration, renew: this.renew, command: `env login` });
     const hook = this.context.env.AWS2FA_HOOK === `1`;
     const code = renderEnvLogin(this.shell ?? shellFromEnv(this.context.env.SHELL), {
       profile: profile.name,
