@@ -23,6 +23,8 @@ Shared.after.each(async (context) => {
   await context.world.remove();
 });
 
+// FIPS, dual-stack and a bogus defaults mode each failed every login to AWS_ENDPOINT_URL; an unknown retry mode the
+// SDK takes as `standard`, kept here so that no value of it is ever read.
 const SDK_SETTINGS = ['use_fips_endpoint = true', 'use_dualstack_endpoint = true', 'retry_mode = bogus', 'defaults_mode = bogus'];
 
 // The standard config with the setting in [default] and in [profile prod].
