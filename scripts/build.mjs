@@ -106,6 +106,34 @@ const noDefaultCredentialChain = {
   },
 };
 
+// aws2fa also hands each client every setting it would look up (src/aws/client-settings.ts): the SDK's reader of
+// ~/.aws/config and ~/.aws/credentials (whole files, unbounded, of AWS_PROFILE or default) must never run. Its two
+// entries are replaced by stubs that fail loudly; the build fails if they move.
+const SHARED_FILE_READERS = {
+  loadSharedConfigFiles: `export const CONFIG_PREFIX_SEPARATOR = '.';\nexport const loadSharedConfigFiles = async () => { throw new Error(NOT_BUILT_IN); };`,
+  readFile: `export const filePromises = {};\nexport const fileIntercept = {};\nexport const readFile = async () => { throw new Error(NOT_BUILT_IN); };`,
+};
+const noSharedConfigFiles = {
+  name: 'no-shared-config-files',
+  setup(build) {
+    const stubbed = new Set();
+    const filter = new RegExp(`@smithy[\\\\/]core[\\\\/]dist-es[\\\\/]submodules[\\\\/]config[\\\\/]shared-ini-file-loader[\\\\/](${Object.keys(SHARED_FILE_READERS).join('|')})\\.js$`);
+    build.onLoad({ filter }, async (args) => {
+      const name = filter.exec(args.path)[1];
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes(`export const ${name} = `)) throw new Error(`${args.path} changed: review noSharedConfigFiles in scripts/build.mjs`);
+      stubbed.add(name);
+      const message = `aws2fa passes the AWS SDK its settings: the SDK's reader of the shared config and credentials files is not built in`;
+      return { loader: 'js', contents: `const NOT_BUILT_IN = ${JSON.stringify(message)};\n${SHARED_FILE_READERS[name]}` };
+    });
+    build.onEnd((result) => {
+      if (result.errors.length === 0 && !stubbed.has('loadSharedConfigFiles')) {
+        throw new Error(`the SDK's loadSharedConfigFiles was not met while bundling: review noSharedConfigFiles in scripts/build.mjs`);
+      }
+    });
+  },
+};
+
 // The entry of dist/sdk/CLIENT-HASH.cjs: the client's exports that src/aws/ uses, nothing else.
 const sdkEntry = {
   name: 'sdk-entry',
@@ -135,7 +163,7 @@ async function buildSdkClient(client) {
     outdir: 'dist/sdk',
     outExtension: { '.js': '.cjs' },
     mainFields: ['module', 'main'],
-    plugins: [sdkEntry, noDefaultCredentialChain],
+    plugins: [sdkEntry, noDefaultCredentialChain, noSharedConfigFiles],
   });
   const file = outputFile(metafile);
   await requireNoDynamicImport(file);

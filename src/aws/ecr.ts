@@ -1,8 +1,9 @@
 import { AwsRequestError } from '../errors.js';
 import type { SessionKeys } from '../store/credentials.js';
 import { limitAnswerSize } from './answer-limit.js';
+import { clientSettings } from './client-settings.js';
 import { logEachTry } from './debug-middleware.js';
-import { boundedCall, describeEndpoint, requestHandlerOptions, type AwsTarget } from './endpoint.js';
+import { boundedCall, describeEndpoint, type AwsTarget } from './endpoint.js';
 import { describeAwsFailure } from './failures.js';
 import { isRegionName } from './regions.js';
 
@@ -29,11 +30,8 @@ export function isEcrRegistry(address: string): boolean {
 export async function getRegistryLogin(target: AwsTarget, session: SessionKeys): Promise<RegistryLogin> {
   const ecr = await import('@aws-sdk/client-ecr');
   const client = new ecr.ECRClient({
-    region: target.region,
-    endpoint: target.endpoint,
+    ...clientSettings(target),
     credentials: { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken },
-    maxAttempts: target.maxAttempts,
-    requestHandler: requestHandlerOptions(target),
   });
   logEachTry(client, 'ECR', target.debug);
   limitAnswerSize(client);

@@ -3,8 +3,9 @@ import { rfc3339 } from '../time.js';
 import type { AccessKeys, SessionKeys } from '../store/credentials.js';
 import type { Credentials } from '@aws-sdk/client-sts';
 import { limitAnswerSize } from './answer-limit.js';
+import { clientSettings } from './client-settings.js';
 import { logEachTry } from './debug-middleware.js';
-import { boundedCall, callBoundMs, describeEndpoint, requestHandlerOptions, type AwsTarget } from './endpoint.js';
+import { boundedCall, callBoundMs, describeEndpoint, type AwsTarget } from './endpoint.js';
 import { describeAwsFailure, shortKey } from './failures.js';
 import { sessionFromAnswer } from './session-answer.js';
 
@@ -20,11 +21,8 @@ export async function stsClient(target: AwsTarget, keys: AccessKeys | SessionKey
   const sts = await import('@aws-sdk/client-sts');
   const sessionToken = 'sessionToken' in keys ? keys.sessionToken : undefined;
   const client = new sts.STSClient({
-    region: target.region,
-    endpoint: target.endpoint,
+    ...clientSettings(target),
     credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
-    maxAttempts: target.maxAttempts,
-    requestHandler: requestHandlerOptions(target),
   });
   logEachTry(client, 'STS', target.debug);
   limitAnswerSize(client);
