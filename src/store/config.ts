@@ -34,17 +34,25 @@ export function configProfileName(section: string): string | undefined {
   return words?.length === 2 && words[0] === 'profile' ? words[1] : undefined;
 }
 
+// Config section names by profile for each document: a scan (and a shlex split) per lookup would make `status` on
+// a config file of thousands of profiles quadratic. Documents are values, replaced on every edit, so the index of
+// one never goes stale.
+const profileSections = new WeakMap<IniDocument, Map<string, string>>();
+
 export function configSectionName(doc: IniDocument, profile: string): string | undefined {
-  let found: string | undefined;
-  for (const section of doc.sections) {
-    if (section.name.startsWith('profile')) {
-      const words = shlexSplit(section.name);
-      if (words?.length === 2 && words[0] === 'profile' && words[1] === profile) found = section.name;
-    } else if (section.name === 'default' && profile === 'default') {
-      found ??= section.name;
+  let index = profileSections.get(doc);
+  if (!index) {
+    index = new Map();
+    for (const section of doc.sections) {
+      const name = configProfileName(section.name);
+      if (name === undefined) continue;
+      // `[profile default]` wins over `[default]`, as botocore merges them.
+      if (section.name !== 'default') index.set(name, section.name);
+      else if (!index.has(name)) index.set(name, section.name);
     }
+    profileSections.set(doc, index);
   }
-  return found;
+  return index.get(profile);
 }
 
 export function configSection(doc: IniDocument, profile: string): IniSection | undefined {

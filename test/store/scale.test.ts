@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { setOption } from '../../src/store/edit.js';
 import { findSection, indexLines, parseIni } from '../../src/store/ini.js';
+import { BINARY, cleanEnv } from '../helpers/cli.js';
 import { ALICE } from '../helpers/home.js';
 import { makeWorld, type World } from '../helpers/world.js';
 
@@ -46,6 +49,21 @@ Scale('an unknown profile names five profiles and how many more, not 50,000', as
   assert.is(result.status, 1);
   assert.match(result.stderr, /\(known profiles: p0, p1, p2, p3, p4 and 49996 more \(aws2fa status lists them all\)\); add its keys with: aws configure --profile nope\n$/);
   assert.ok(result.stderr.length < 300, `${result.stderr.length} characters`);
+});
+
+// Profiles in both files: each profile's config section (and whether it is a role) is looked up by name, not by a
+// scan with a shlex split of every section per profile (2,000 profiles took 2 minutes, 50,000 never ended). The
+// guard only ends a run that hangs.
+Scale('status with 50,000 profiles in the config file too, role profiles among them', ({ world }) => {
+  const config = Array.from({ length: COUNT }, (_, i) =>
+    i % 1000 === 0 ? `[profile role${i}]\nrole_arn = arn:aws:iam::123456789012:role/r${i}\nsource_profile = prod\n` : `[profile p${i}]\nregion = eu-west-1\n`,
+  ).join('\n');
+  writeFileSync(world.config, config);
+  const status = spawnSync(process.execPath, [BINARY, 'status', '--json'], { env: cleanEnv(world.home) as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 30 });
+  assert.is(status.status, 0, status.stderr);
+  const profiles = (JSON.parse(status.stdout) as { profiles: Array<{ name: string; role: unknown }> }).profiles;
+  assert.is(profiles.length, COUNT + 1 + COUNT / 1000);
+  assert.is(profiles.filter((profile) => profile.role !== null).length, COUNT / 1000);
 });
 
 Scale.run();
