@@ -3,6 +3,8 @@ import { findSection, optionValue, type IniDocument, type IniSection } from './i
 
 // botocore reads config sections as `[profile NAME]` split with shlex, and `[default]` as is.
 function shlexSplit(text: string): string[] | undefined {
+  // Most names have no quote or backslash: then shlex only splits at whitespace.
+  if (!/['"\\]/.test(text)) return text.split(/\s+/).filter((word) => word !== '');
   const words: string[] = [];
   let word: string | undefined;
   for (let i = 0; i < text.length; i++) {
@@ -40,6 +42,10 @@ export function configProfileName(section: string): string | undefined {
 const profileSections = new WeakMap<IniDocument, Map<string, string>>();
 
 export function configSectionName(doc: IniDocument, profile: string): string | undefined {
+  return profileSectionsOf(doc).get(profile);
+}
+
+function profileSectionsOf(doc: IniDocument): Map<string, string> {
   let index = profileSections.get(doc);
   if (!index) {
     index = new Map();
@@ -52,7 +58,7 @@ export function configSectionName(doc: IniDocument, profile: string): string | u
     }
     profileSections.set(doc, index);
   }
-  return index.get(profile);
+  return index;
 }
 
 export function configSection(doc: IniDocument, profile: string): IniSection | undefined {
@@ -62,8 +68,7 @@ export function configSection(doc: IniDocument, profile: string): IniSection | u
 
 // Every profile the config file names, as botocore reads the section names.
 export function configProfileNames(doc: IniDocument): string[] {
-  const names = doc.sections.map((section) => configProfileName(section.name));
-  return [...new Set(names.filter((name): name is string => name !== undefined))];
+  return [...profileSectionsOf(doc).keys()];
 }
 
 function newSectionName(profile: string): string {

@@ -71,7 +71,8 @@ export function indexLines(lines: IniLine[], path: string): IniDocument {
   const sections: IniSection[] = [];
   // By name, for the duplicate checks: a 5 MB file has tens of thousands of sections.
   const sectionsByName = new Map<string, IniSection>();
-  let optionsByKey = new Map<string, IniOption>();
+  // Keys by name only for a section with many: a Map for each of 50,000 small sections is most of the garbage.
+  let optionsByKey: Map<string, IniOption> | undefined;
   let section: IniSection | undefined;
   let option: IniOption | undefined;
   let indentLevel = 0;
@@ -94,7 +95,7 @@ export function indexLines(lines: IniLine[], path: string): IniDocument {
       section = { name, header: index, options: [] };
       sections.push(section);
       sectionsByName.set(name, section);
-      optionsByKey = new Map();
+      optionsByKey = undefined;
       option = undefined;
       return;
     }
@@ -109,7 +110,7 @@ export function indexLines(lines: IniLine[], path: string): IniDocument {
       throw new MalformedFileError(path, index + 1, `expected "key = value" or a [section] header`);
     }
     const key = rawKey.toLowerCase();
-    const earlier = optionsByKey.get(key);
+    const earlier = optionsByKey ? optionsByKey.get(key) : section.options.find((other) => other.key === key);
     if (earlier) {
       throw new MalformedFileError(path, index + 1, `key ${key} appears twice in [${section.name}] (first on line ${earlier.first + 1})`);
     }
@@ -117,7 +118,8 @@ export function indexLines(lines: IniLine[], path: string): IniDocument {
     const valueEnd = line.text.trimEnd().length;
     option = { key, value: valueText.trim(), first: index, last: index, valueStart: valueEnd - valueText.trimEnd().length };
     section.options.push(option);
-    optionsByKey.set(key, option);
+    if (optionsByKey) optionsByKey.set(key, option);
+    else if (section.options.length >= 16) optionsByKey = new Map(section.options.map((known) => [known.key, known]));
   });
   const doc = { lines, sections };
   sectionIndex.set(doc, sectionsByName);
