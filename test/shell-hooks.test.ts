@@ -1,19 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import * as fish from '../src/shell/fish.js';
 import { type EnvSession, renderEnvLogin, renderEnvLogout } from '../src/shell/index.js';
-import * as posix from '../src/shell/posix.js';
 import { availableShells, runShell, type Shell, type ShellResult, tempDir } from './helpers/shells.js';
 import { findTool } from './helpers/tools.js';
-
-const HOOK = {
-  sh: fileURLToPath(new URL(`../shell/aws2fa.sh`, import.meta.url)),
-  fish: fileURLToPath(new URL(`../shell/aws2fa.fish`, import.meta.url)),
-};
+import { dialect, HOOK } from './helpers/shell-dialect.js';
 
 const dir = tempDir(`aws2fa-hooks-`);
 const canary = join(dir, `canary`);
@@ -32,22 +25,6 @@ exit "\${FAKE_STATUS:-0}"
 `,
 );
 chmodSync(join(bin, `aws2fa`), 0o755);
-
-// Just enough syntax to write one test for all three shells.
-const dialect = (shell: Shell) => {
-  const q = shell.kind === `fish` ? fish.quote : posix.quote;
-  return {
-    q,
-    load: shell.kind === `fish` ? `source ${q(HOOK.fish)}` : `. ${q(HOOK.sh)}`,
-    strict: { bash: `set -u`, zsh: `setopt nounset`, fish: ``, sh: `set -u` }[shell.kind],
-    status: (label: string) => (shell.kind === `fish` ? `echo "${label}=$status"` : `echo "${label}=$?"`),
-    show: (name: string) =>
-      shell.kind === `fish`
-        ? `if set -q ${name}; printf '%s=[%s]\\n' ${name} "$${name}"; else; echo ${name}=unset; end`
-        : `if [ "\${${name}+set}" = set ]; then printf '%s=[%s]\\n' ${name} "$${name}"; else echo ${name}=unset; fi`,
-    set: (name: string, value: string) => (shell.kind === `fish` ? fish.set(name, value) : posix.set(name, value)),
-  };
-};
 
 interface Fake {
   out?: string;

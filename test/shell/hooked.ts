@@ -1,18 +1,12 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import * as fish from '../../src/shell/fish.js';
-import * as posix from '../../src/shell/posix.js';
 import { runShell, type Shell, type ShellResult, tempDir } from '../helpers/shells.js';
+import { dialect, HOOK } from '../helpers/shell-dialect.js';
+export { dialect, HOOK };
 
 // Runs the shell hooks against a fake `aws2fa` (a script first on PATH) that records, per call, its argv, the
 // hook's variables, what came on descriptor 3, where its stdin pointed, and whether its environment held the
 // held value; it prints what the test gave for that call (by number) and exits with the status given.
-
-export const HOOK = {
-  sh: fileURLToPath(new URL(`../../shell/aws2fa.sh`, import.meta.url)),
-  fish: fileURLToPath(new URL(`../../shell/aws2fa.fish`, import.meta.url)),
-};
 
 export const dir = tempDir(`aws2fa-hooked-`);
 const bin = join(dir, `bin`);
@@ -37,21 +31,6 @@ exit "$(cat "$FAKE_DIR/status.$n" 2>/dev/null || echo 0)"
 `,
 );
 chmodSync(join(bin, `aws2fa`), 0o755);
-
-export const dialect = (shell: Shell) => {
-  const q = shell.kind === `fish` ? fish.quote : posix.quote;
-  return {
-    q,
-    load: shell.kind === `fish` ? `source ${q(HOOK.fish)}` : `. ${q(HOOK.sh)}`,
-    strict: { bash: `set -u`, zsh: `setopt nounset`, fish: ``, sh: `set -u` }[shell.kind],
-    status: (label: string) => (shell.kind === `fish` ? `echo "${label}=$status"` : `echo "${label}=$?"`),
-    show: (name: string) =>
-      shell.kind === `fish`
-        ? `if set -q ${name}; printf '%s=[%s]\\n' ${name} "$${name}"; else; echo ${name}=unset; end`
-        : `if [ "\${${name}+set}" = set ]; then printf '%s=[%s]\\n' ${name} "$${name}"; else echo ${name}=unset; fi`,
-    set: (name: string, value: string) => (shell.kind === `fish` ? fish.set(name, value) : posix.set(name, value)),
-  };
-};
 
 export interface FakeCall {
   argv: string;
