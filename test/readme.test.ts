@@ -47,7 +47,7 @@ Readme('a contents list near the top, each entry leading to a heading (or to a s
   // Every section of the README is in the list.
   for (const heading of README.matchAll(/^## (.+)$/gm)) {
     if (heading[1] === 'Contents') continue;
-    assert.ok(linked.includes(slug(heading[1]!)), `## ${heading[1]} is in the contents`);
+    assert.ok(linked.includes(slug(heading[1]!)), `## ${heading[1]} is not in the README's Contents: list it there (safety notes go to docs/safety.md)`);
   }
 });
 
