@@ -213,7 +213,8 @@ end
 # What a word offered means, shown beside it by fish: login/logout after `env` or `mfa` and the shells after
 # `init` mean something else there; every other word means the same everywhere.
 function __aws2fa_describe
-    switch (commandline -opc)[2]" $argv[1]"
+    set -l first (commandline -opc)[2]
+    switch "$first $argv[1]"
         case 'env login'
             echo 'session for this shell only'
             return
