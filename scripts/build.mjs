@@ -7,7 +7,7 @@
 //   commands that call AWS.
 // - help.json: `aws2fa --help`, rendered here from the CLI itself, which also gives the launcher its command words.
 // CommonJS, from ES module sources: on Node 20 an ES module entry costs about 3 ms more at every start, and ES
-// modules get no code cache there (README, "Speed").
+// modules get no code cache there (CONTRIBUTING.md, "Speed").
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';

@@ -210,11 +210,104 @@ function __aws2fa_decide
     end
 end
 
+# What a word offered means, shown beside it by fish: login/logout after `env` or `mfa` and the shells after
+# `init` mean something else there; every other word means the same everywhere.
+function __aws2fa_describe
+    set -l first (commandline -opc)[2]
+    switch "$first $argv[1]"
+        case 'env login'
+            echo 'session for this shell only'
+            return
+        case 'env logout'
+            echo "end this shell's session"
+            return
+        case 'mfa login'
+            echo 'same as aws2fa login'
+            return
+        case 'mfa logout'
+            echo 'same as aws2fa logout'
+            return
+        case 'init bash' 'init zsh' 'init fish'
+            echo "hook for $argv[1]"
+            return
+    end
+    switch $argv[1]
+        case login
+            echo 'MFA session into the credentials file'
+        case logout
+            echo 'long-term keys back into the profile'
+        case status
+            echo "every profile's session and time left"
+        case env
+            echo 'login/logout for this shell only'
+        case exec
+            echo 'run one command with a session'
+        case init
+            echo 'print the shell hook'
+        case help
+            echo 'help for a command'
+        case mfa
+            echo 'login/logout, as hacksaws users type them'
+        case console
+            echo 'sign in to the AWS console'
+        case rotate
+            echo 'replace the long-term access key'
+        case bash zsh fish
+            echo "$argv[1] syntax"
+        case sh
+            echo 'POSIX sh syntax'
+        case --debug
+            echo 'log files, endpoint, HTTP tries to stderr'
+        case --directory
+            echo 'use DIR/credentials and DIR/config'
+        case --name
+            echo 'use ~/.aws-NAME/'
+        case --duration --lifespan
+            echo 'session length: seconds, 90m, 12h, 1h30m'
+        case --serial
+            echo 'MFA device ARN'
+        case --region
+            echo 'STS region'
+        case --ecr
+            echo 'docker login/logout for ECR too'
+        case --ecr-region
+            echo 'ECR in this region too'
+        case --docker-command
+            echo 'docker-compatible client for --ecr'
+        case --shell
+            echo 'syntax of the printed code'
+        case --json
+            echo 'as JSON, for scripts'
+        case --server
+            echo 'renewed credentials from 127.0.0.1'
+        case --print
+            echo 'print the URL, do not open it'
+        case --path
+            echo 'console page, e.g. s3/home'
+        case --help
+            echo 'show help'
+        case --version
+            echo 'print the version'
+    end
+end
+
+# Each word with its description after a tab, as fish reads `complete -a` output.
+function __aws2fa_described
+    for word in $argv
+        set -l what (__aws2fa_describe $word)
+        if test -n "$what"
+            printf '%s\t%s\n' $word $what
+        else
+            printf '%s\n' $word
+        end
+    end
+end
+
 function __aws2fa_complete
     set -l decision (string split ' ' -- (__aws2fa_decide))
     switch "$decision[1]"
         case words
-            printf '%s\n' $decision[2..-1]
+            __aws2fa_described $decision[2..-1]
         case profiles
             set -l folder
             set -l rest $decision[2..-1]
@@ -222,9 +315,11 @@ function __aws2fa_complete
                 set folder $rest[1..2]
                 set rest $rest[3..-1]
             end
-            printf '%s\n' $rest
+            __aws2fa_described $rest
             # One process; nothing on stderr, whatever the files hold.
-            command aws2fa __complete profiles $folder 2>/dev/null
+            for name in (command aws2fa __complete profiles $folder 2>/dev/null)
+                printf '%s\tprofile\n' $name
+            end
         case dirs
             __fish_complete_directories (commandline -ct)
         case commands
