@@ -33,7 +33,7 @@ writeFileSync(files.broken, `not an ini file\n[unclosed\n`);
 mkdirSync(join(home, `.aws-acme`));
 writeFileSync(join(home, `.aws-acme`, `credentials`), `[acme-only]\naws_access_key_id = AKIA3\n`);
 
-const COMMANDS = [`login`, `logout`, `status`, `env`, `exec`, `init`, `help`, `mfa`];
+const COMMANDS = [`login`, `logout`, `status`, `env`, `exec`, `console`, `init`, `help`, `mfa`];
 const PROFILES = [`a b`, `admin`, `default`, `dev ops`, `prod`];
 const env = (credentials = files.credentials) => ({ PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`, AWS_SHARED_CREDENTIALS_FILE: credentials, AWS_CONFIG_FILE: files.config });
 
