@@ -46,7 +46,8 @@ function adviceFor(request: SigninRequest): string {
 function fetchAnswer(url: URL, request: SigninRequest): Promise<Answer> {
   const { connectTimeoutMs, requestTimeoutMs } = request.bounds;
   const where = `the AWS sign-in endpoint at ${shownEndpoint(request)}`;
-  const late = () => new SigninError(`${where} did not answer in time (bound ${Math.round(callBoundMs(request.bounds) / 1000)} s): ${adviceFor(request)}`);
+  // The same bound STS states: connecting and one silence; the whole exchange is bounded as an STS call is.
+  const late = () => new SigninError(`${where} did not answer in time (bound ${Math.round((connectTimeoutMs + requestTimeoutMs) / 1000)} s): ${adviceFor(request)}`);
   return new Promise((resolve, reject) => {
     void import(url.protocol === 'https:' ? 'node:https' : 'node:http').then(({ request: send }) => {
       const timers: NodeJS.Timeout[] = [];
