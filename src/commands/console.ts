@@ -46,7 +46,7 @@ export class ConsoleCommand extends FolderCommand {
 
   override debug = debugOption(true);
   duration = Option.String(`--duration,--lifespan`, {
-    description: `Console session length: seconds, or 90m, 12h, 1h30m; 15m to 36h (default: the role's duration_seconds, else 1h; 12h at most for a role)`,
+    description: `Console session length: seconds, or 90m, 12h, 1h30m; 15m to 36h, 12h for a role (default 1h, or the role's duration_seconds)`,
     validator: isDuration,
   });
   serial = serialOption();
