@@ -98,6 +98,7 @@ export async function openInBrowser(browser: Browser, url: string, env: Record<s
     const child = spawn(browser.file, browser.args(url), { stdio: 'ignore', detached: true, env: env as NodeJS.ProcessEnv });
     const timer = setTimeout(() => {
       child.removeAllListeners();
+      child.on('error', () => undefined);
       child.unref();
       resolve();
     }, LAUNCH_WAIT_MS);
