@@ -49,7 +49,7 @@ function fetchAnswer(url: URL, request: SigninRequest): Promise<Answer> {
   // The same bound STS states: connecting and one silence; the whole exchange is bounded as an STS call is.
   const late = () => new SigninError(`${where} did not answer in time (bound ${Math.round((connectTimeoutMs + requestTimeoutMs) / 1000)} s): ${adviceFor(request)}`);
   return new Promise((resolve, reject) => {
-    void import(url.protocol === 'https:' ? 'node:https' : 'node:http').then(({ request: send }) => {
+    import(url.protocol === 'https:' ? 'node:https' : 'node:http').then(({ request: send }) => {
       const timers: NodeJS.Timeout[] = [];
       let settled = false;
       const settle = (error: Error | undefined, answer?: Answer) => {
@@ -93,7 +93,7 @@ function fetchAnswer(url: URL, request: SigninRequest): Promise<Answer> {
         );
       });
       outgoing.end();
-    }, reject);
+    }).catch(reject);
   });
 }
 
