@@ -57,7 +57,7 @@ Browser('$BROWSER as a list with %s: the first that exists, with its own words',
   assert.ok(argv[1]!.startsWith(`url=${world.fake.url}/federation?Action=login&`), argv[1]);
 });
 
-Browser('xdg-open on PATH when $BROWSER is not set', async ({ world, folder }) => {
+Browser('xdg-open (open on macOS) on PATH when $BROWSER is not set', async ({ world, folder }) => {
   const bin = join(folder, 'bin');
   await mkdir(bin);
   const browser = await recordingBrowser(folder);
@@ -65,6 +65,9 @@ Browser('xdg-open on PATH when $BROWSER is not set', async ({ world, folder }) =
   const found = findBrowser({ PATH: bin }, 'linux');
   assert.is(found.file, join(bin, 'xdg-open'));
   assert.is(findBrowser({ PATH: bin, BROWSER: '' }, 'linux').name, 'xdg-open');
+  // macOS: `open`, found the same way.
+  await (await import('node:fs/promises')).symlink(browser.program, join(bin, 'open'));
+  assert.equal([findBrowser({ PATH: bin }, 'darwin').name, findBrowser({ PATH: bin }, 'darwin').file], ['open', join(bin, 'open')]);
   const result = await runConsole(world, ['console', 'admin', ALICE.code], { terminal: true, env: { PATH: bin } });
   assert.is(result.status, 0, result.stderr);
   assert.is((await browser.argv())?.length, 1);
