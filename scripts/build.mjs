@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 
 // What src/aws/ uses of each client: only these are bundled (with what they need), not the client's other commands.
 const SDK_EXPORTS = {
-  'client-sts': ['STSClient', 'GetSessionTokenCommand', 'GetCallerIdentityCommand', 'AssumeRoleCommand'],
+  'client-sts': ['STSClient', 'GetSessionTokenCommand', 'GetCallerIdentityCommand', 'AssumeRoleCommand', 'GetFederationTokenCommand'],
   'client-ecr': ['ECRClient', 'GetAuthorizationTokenCommand'],
 };
 const SDK_CLIENTS = Object.keys(SDK_EXPORTS);

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { isatty } from 'node:tty';
 import { Builtins, Cli, type CommandClass } from 'clipanion';
 import { CompleteCommand } from './commands/complete.js';
+import { ConsoleCommand } from './commands/console.js';
 import { EnvLoginCommand } from './commands/env/login.js';
 import { EnvLogoutCommand } from './commands/env/logout.js';
 import { ExecCommand } from './commands/exec.js';
@@ -21,7 +22,7 @@ import { VERSION } from './version.js';
 type Commands = Array<CommandClass<AppContext>>;
 
 // In registration order: Clipanion lists candidates, and --help commands of one category, in that order.
-const COMMANDS: Commands = [LoginCommand, DefaultLoginCommand, LogoutCommand, StatusCommand, EnvLoginCommand, EnvLogoutCommand, ExecCommand, InitCommand, HelpCommand, CompleteCommand];
+const COMMANDS: Commands = [LoginCommand, DefaultLoginCommand, LogoutCommand, StatusCommand, EnvLoginCommand, EnvLogoutCommand, ExecCommand, ConsoleCommand, InitCommand, HelpCommand, CompleteCommand];
 const EVERY_COMMAND: Commands = [Builtins.HelpCommand, Builtins.VersionCommand, ...COMMANDS];
 
 // Every usage Clipanion prints (--help, the general help, the build's pre-rendered help) comes through here.

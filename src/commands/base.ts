@@ -49,7 +49,7 @@ export abstract class FolderCommand extends AppCommand {
 }
 
 // Checked while parsing, so a typo is found before the MFA code is spent and before any file changes.
-const isRegion = t.makeValidator<unknown, string>({
+export const isRegion = t.makeValidator<unknown, string>({
   test: (value, state): value is string => {
     if (typeof value === `string` && isRegionName(value)) return true;
     state?.errors?.push(`${state.p ?? `.`}: ${JSON.stringify(value)} is not a region name like eu-west-1`);
@@ -62,7 +62,7 @@ const isRegionList = t.makeValidator<unknown, string[]>({
 });
 
 // Seconds, or 90m, 12h, 1h30m: the option's value is the number of seconds.
-const isDuration = t.makeValidator<unknown, number>({
+export const isDuration = t.makeValidator<unknown, number>({
   test: (value, state): value is number => {
     const parsed = parseDuration(String(value));
     if (`problem` in parsed) {

@@ -5,6 +5,7 @@ import { createHash, createHmac, randomBytes, randomInt, randomUUID, type Hash, 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { fakeSignin, type FakeSignin } from './fake-signin.js';
 
 export interface FakeUser {
   accessKeyId: string;
@@ -65,8 +66,8 @@ export interface IssuedSession {
   user: FakeUser;
   /** made with MFA (GetSessionToken with a code, or a role assumed with MFA context) */
   mfa: boolean;
-  /** role sessions only */
-  role?: { arn: string; sessionName: string };
+  /** role sessions only; chained: assumed with a session (AWS then refuses a console SessionDuration) */
+  role?: { arn: string; sessionName: string; chained?: boolean };
 }
 
 export interface FakeAws {
@@ -91,6 +92,8 @@ export interface FakeAws {
   issued: IssuedSession[];
   /** the password inside every ECR authorization token handed out, to look for leaks */
   ecrPasswords: string[];
+  /** the console sign-in side: GetFederationToken and the federation endpoint (fake-signin.ts) */
+  signin: FakeSignin;
   /** stops listening and destroys every connection, hanging ones included */
   close(): Promise<void>;
 }
@@ -122,7 +125,7 @@ interface AwsError {
   type?: 'Sender' | 'Receiver';
 }
 
-interface Reply {
+export interface Reply {
   status: number;
   headers: Record<string, string>;
   body: string;
@@ -286,7 +289,7 @@ async function verifySignature(incoming: IncomingRequest, auth: SigV4Authorizati
 
 // --- wire formats -------------------------------------------------------------------------------------
 
-function xmlEscape(text: string): string {
+export function xmlEscape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
@@ -295,7 +298,7 @@ function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-function stsReply(action: string, result: string, requestId: string): Reply {
+export function stsReply(action: string, result: string, requestId: string): Reply {
   const body =
     `<${action}Response xmlns="${STS_NAMESPACE}">\n` +
     `  <${action}Result>\n${result}  </${action}Result>\n` +
@@ -304,7 +307,7 @@ function stsReply(action: string, result: string, requestId: string): Reply {
   return { status: 200, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body };
 }
 
-function stsError(error: AwsError, requestId: string): Reply {
+export function stsError(error: AwsError, requestId: string): Reply {
   const body =
     `<ErrorResponse xmlns="${STS_NAMESPACE}">\n` +
     `  <Error>\n    <Type>${error.type ?? (error.status >= 500 ? 'Receiver' : 'Sender')}</Type>\n` +
@@ -378,7 +381,7 @@ function userIdFor(accessKeyId: string): string {
 
 // --- request parsing ----------------------------------------------------------------------------------
 
-interface IncomingRequest {
+export interface IncomingRequest {
   method: string;
   path: string;
   query: URLSearchParams;
@@ -411,7 +414,7 @@ async function readRequest(req: IncomingMessage): Promise<IncomingRequest> {
   };
 }
 
-interface ParsedCall {
+export interface ParsedCall {
   service: Service;
   action: string;
   params: Record<string, string>;
@@ -443,7 +446,7 @@ function parseCall(incoming: IncomingRequest): ParsedCall {
 
 // --- the server ---------------------------------------------------------------------------------------
 
-type Caller = { kind: 'user'; user: FakeUser } | { kind: 'session'; session: IssuedSession };
+export type Caller = { kind: 'user'; user: FakeUser } | { kind: 'session'; session: IssuedSession };
 
 interface InjectedFault {
   fault: Fault | CustomReply;
@@ -622,7 +625,7 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
     if (!trusted || (role.requireMfa && !mfa) || (role.externalId !== undefined && call.params['ExternalId'] !== role.externalId)) return denied;
     if (duration > (role.maxSessionDuration ?? 3600)) return validationError(MAX_SESSION_MESSAGE, requestId);
     const user = caller.kind === 'session' ? caller.session.user : caller.user;
-    const session = newSession(user, duration, mfa, { arn: roleArn, sessionName });
+    const session = newSession(user, duration, mfa, { arn: roleArn, sessionName, chained: caller.kind === 'session' });
     assumed.push(session);
     const [, account, roleName] = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?(.+)$/.exec(roleArn) ?? [];
     return stsReply(
@@ -688,6 +691,8 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
           return getCallerIdentity(caller, requestId);
         case 'AssumeRole':
           return assumeRole(call, caller, requestId);
+        case 'GetFederationToken':
+          return signin.getFederationToken(call, caller, requestId);
         default:
           return stsError(
             { status: 400, code: 'InvalidAction', message: `Could not find operation ${call.action} for version 2011-06-15` },
@@ -730,6 +735,7 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const incoming = await readRequest(req);
+    if (signin.serves(incoming)) return signin.answer(incoming, res);
     const call = parseCall(incoming);
     const auth = parseAuthorization(incoming.headers['authorization']);
     const region = auth?.region ?? '';
@@ -771,6 +777,8 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
     res.end(reply.body);
   }
 
+  const signin = fakeSignin({ now, sessions, newSession, credentialsXml, stsReply, stsError, xmlEscape });
+
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       // A bug in the fake, not an AWS behaviour: make it loud
@@ -791,6 +799,7 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
     issued,
     assumed,
     ecrPasswords,
+    signin,
     addUser(user) {
       users.set(user.accessKeyId, user);
     },
