@@ -122,7 +122,7 @@ function __aws2fa_options
         case 'env logout'
             echo --shell
         case exec
-            echo --debug $folder $session
+            echo --debug $folder $session --server
     end
     echo --help
 end
