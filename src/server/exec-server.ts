@@ -4,6 +4,7 @@ import { debugFor } from '../debug.js';
 import { UserError } from '../errors.js';
 import type { ExecRequest } from '../exec/session.js';
 import { runCommand } from '../exec/run.js';
+import { refuseCredentialsInConfigDefault } from './config-default.js';
 import { startCredentialServer } from './credential-server.js';
 import { serverEnvironment } from './environment.js';
 import { makeScratchCredentials } from './scratch-credentials.js';
@@ -13,6 +14,7 @@ import { sessionsForServer } from './sessions.js';
 // `aws2fa exec --server`: the command gets its credentials from aws2fa on 127.0.0.1, renewed while it runs, and
 // never holds the root session. The server lives exactly as long as the command.
 export async function execWithServer(context: AppContext, request: ExecRequest, argv: [string, ...string[]]): Promise<number> {
+  refuseCredentialsInConfigDefault(context);
   const sessions = await sessionsForServer(context, request);
   const { profile } = sessions;
   // 256 random bits, new for every run; masked should it ever reach a debug line.

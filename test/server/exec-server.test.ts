@@ -240,6 +240,23 @@ Server('the JS SDK v3, given no credentials, takes the served role session throu
   assert.match(seen.arn, new RegExp(`^arn:aws:sts::${OTHER_ACCOUNT}:assumed-role/admin/`));
 });
 
+Server('credentials in [default] of the config file, which the SDKs would use instead: refused before any request, code unspent', async (context) => {
+  const { world } = context;
+  const config = await world.read(world.config);
+  for (const [section, key] of [['default', 'credential_process = /bin/echo'], ['profile default', 'role_arn = arn:aws:iam::123456789012:role/x'], ['default', 'sso_session = corp']] as const) {
+    await world.writeConfig(`${config}\n[${section}]\n${key}\n`);
+    const result = await runBinaryGuarded(['exec', '--server', 'admin', ALICE.code, '--', 'true'], envOf(context));
+    const name = key.split(' ')[0];
+    assert.equal([result.status, result.stdout], [1, '']);
+    assert.is(result.stderr, `aws2fa: [${section}] in ${world.config} sets ${name}, which the AWS CLI and the SDKs would use instead of the credentials exec --server serves: move it to a named profile, or run aws2fa exec without --server\n`);
+  }
+  assert.is(world.fake.requests.length, 0);
+  // A region or other settings there are what the command should read: no refusal.
+  await world.writeConfig(`${config}\n[default]\nregion = us-west-2\noutput = json\n`);
+  const fine = await runBinaryGuarded(['exec', '--server', 'admin', ALICE.code, '--', 'true'], envOf(context));
+  assert.is(fine.status, 0, fine.stderr);
+});
+
 Server('exit status, stdin, stdout and stderr are the command\'s; a command not found is 127', async (context) => {
   const script = 'read -r line; echo "out $line"; echo "err $line" >&2; exit 42';
   const result = await runBinaryGuarded(['exec', '--server', 'base', ALICE.code, '--', 'sh', '-c', script], envOf(context), { stdin: 'typed\n' });
