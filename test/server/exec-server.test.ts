@@ -113,6 +113,16 @@ Server('GET with the token serves the role session; the server is gone once the 
   }
 });
 
+Server('SIGTERM sent to aws2fa reaches the command, and the server stops with it', async (context) => {
+  const serving = startServing(['exec', '--server', 'admin', ALICE.code, '--', process.execPath, CLIENT], envOf(context));
+  const ready = await serving.next();
+  serving.child.kill('SIGTERM');
+  const exit = await serving.exited;
+  assert.equal([exit.status, exit.stderr], [143, '']);
+  const refused = await ask(ready.url as string, { headers: { authorization: ready.token as string } }).catch((error: NodeJS.ErrnoException) => error.code);
+  assert.is(refused, 'ECONNREFUSED');
+});
+
 Server('a role session with under 15 minutes left is renewed from the root session before it is served; one with more is served as it is', async (context) => {
   const { fake } = context.world;
   // The session assumed at start lasts 10 minutes; those assumed later an hour.

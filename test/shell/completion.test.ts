@@ -71,6 +71,7 @@ for (const shell of availableShells([`bash`, `zsh`, `fish`])) {
     [`--shell: the shells of env`, [`aws2fa`, `env`, `login`, `--shell`, ``], [`bash`, `fish`, `sh`, `zsh`]],
     [`options of env logout`, [`aws2fa`, `env`, `logout`, `--`], [`--help`, `--shell`]],
     [`options of status`, [`aws2fa`, `status`, `--`], [`--directory`, `--help`, `--json`, `--name`]],
+    [`exec --server: then the profile names`, [`aws2fa`, `exec`, `--server`, ``], PROFILES],
     [`after the profile (CODE): nothing`, [`aws2fa`, `logout`, `prod`, ``], []],
     [`profiles of the folder --name gives`, [`aws2fa`, `status`, `--name`, `acme`, ``], [`acme-only`]],
     [`after an option value, the profile position again`, [`aws2fa`, `login`, `--duration`, `3600`, `p`], [`prod`]],
