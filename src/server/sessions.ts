@@ -22,7 +22,7 @@ export interface ServerSessions {
 export async function sessionsForServer(context: AppContext, request: ExecRequest): Promise<ServerSessions> {
   const profile = await resolveProfile(context, request);
   const isRole = profile.hops.length > 0;
-  if (isRole && request.durationSeconds !== undefined) {
+  if (isRole && request.durationSeconds !== undefined && request.durationSeconds !== CHAINED_ROLE_LIMIT) {
     context.stderr.write(`aws2fa: note: with --server, each session of ${profile.name} lasts ${CHAINED_ROLE_LIMIT} s and is renewed while the command runs; --duration is not used\n`);
   }
   const session = await sessionForShell(context, profile, {
