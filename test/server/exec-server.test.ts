@@ -156,6 +156,18 @@ Server('--duration for a role: each served session is still AWS\'s 1 h, and a no
   assert.is(context.world.fake.requests[1]!.params.DurationSeconds, '3600');
 });
 
+Server('without a code, the root\'s file-mode session is the root session: no GetSessionToken, nothing written', async (context) => {
+  const { world } = context;
+  assert.is((await runBinaryGuarded(['login', 'base', ALICE.code], envOf(context))).status, 0);
+  const files = await world.snapshot();
+  const result = await runBinaryGuarded(['exec', '--server', 'admin', '--', process.execPath, join(FIXTURES, 'sdk-identity.mjs')], envOf(context), { guardMs: 60_000 });
+  assert.is(result.status, 0, result.stderr);
+  assert.equal(world.fake.requests.map((request) => request.action), ['GetSessionToken', 'AssumeRole', 'GetCallerIdentity']);
+  assert.is(world.fake.requests[1]!.accessKeyId, world.fake.issued[0]!.accessKeyId);
+  assert.match(result.stdout, /assumed-role\/admin\//);
+  assert.equal(await world.snapshot(), files);
+});
+
 Server('a plain profile serves its MFA session', async (context) => {
   const serving = startServing(['exec', '--server', 'base', ALICE.code, '--', process.execPath, CLIENT], envOf(context));
   await serving.next();
