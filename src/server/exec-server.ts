@@ -7,7 +7,7 @@ import { runCommand } from '../exec/run.js';
 import { refuseCredentialsInConfigDefault } from './config-default.js';
 import { startCredentialServer } from './credential-server.js';
 import { serverEnvironment } from './environment.js';
-import { makeScratchCredentials } from './scratch-credentials.js';
+import { makeScratchCredentials, type ScratchCredentials } from './scratch-credentials.js';
 import { servedSession } from './served-session.js';
 import { sessionsForServer } from './sessions.js';
 
@@ -27,7 +27,7 @@ export async function execWithServer(context: AppContext, request: ExecRequest, 
     ...(sessions.renew ? { renew: sessions.renew } : {}),
     now: () => context.now(),
   });
-  let scratch;
+  let scratch: ScratchCredentials;
   try {
     scratch = makeScratchCredentials(context.env);
   } catch (error) {

@@ -25,7 +25,9 @@ export type Served = { keys: SessionKeys } | { ended: string } | { failed: strin
 // What the credential server hands out at each request: the same session while it has 15 minutes left, else a
 // renewed one (a role), else, once nothing valid is left, why and what to do.
 export function servedSession(options: ServedSessionOptions): () => Promise<Served> {
-  const { profile, renew, now } = options;
+  const { renew, now } = options;
+  // Shown by the command's SDK: no control character of a name reaches its terminal.
+  const profile = printable(options.profile);
   let current = options.first;
   let renewing: Promise<void> | undefined;
   let failure: { reason: string; at: number } | undefined;

@@ -18,6 +18,8 @@ import { ask, CLIENT, endLeftovers, openSocket, rawExchange, startServing } from
 interface Context {
   world: World;
   tmp: string;
+  /** the AWS files as they were before the test (a test that logs in first sets it again) */
+  files: Record<string, string | null>;
 }
 const Server = suite<Context>('exec --server: the command gets renewed credentials from aws2fa on 127.0.0.1');
 
@@ -28,11 +30,13 @@ Server.before.each(async (context) => {
   context.world = await makeRolesWorld({ credentials: DEFAULT_KEYS + ROLES_CREDENTIALS });
   context.tmp = join(context.world.home, 'tmp');
   await mkdir(context.tmp, { mode: 0o700 });
+  context.files = await context.world.snapshot();
 });
 Server.after.each(async (context) => {
   await endLeftovers();
   // Nothing left behind: the empty credentials file and its folder are gone with the command.
   assert.equal(await readdir(context.tmp), [], 'nothing left in TMPDIR');
+  assert.equal(await context.world.snapshot(), context.files, 'the credentials and config files are not written');
   await context.world.remove();
 });
 
@@ -159,13 +163,12 @@ Server('--duration for a role: each served session is still AWS\'s 1 h, and a no
 Server('without a code, the root\'s file-mode session is the root session: no GetSessionToken, nothing written', async (context) => {
   const { world } = context;
   assert.is((await runBinaryGuarded(['login', 'base', ALICE.code], envOf(context))).status, 0);
-  const files = await world.snapshot();
+  context.files = await world.snapshot();
   const result = await runBinaryGuarded(['exec', '--server', 'admin', '--', process.execPath, join(FIXTURES, 'sdk-identity.mjs')], envOf(context), { guardMs: 60_000 });
   assert.is(result.status, 0, result.stderr);
   assert.equal(world.fake.requests.map((request) => request.action), ['GetSessionToken', 'AssumeRole', 'GetCallerIdentity']);
   assert.is(world.fake.requests[1]!.accessKeyId, world.fake.issued[0]!.accessKeyId);
   assert.match(result.stdout, /assumed-role\/admin\//);
-  assert.equal(await world.snapshot(), files);
 });
 
 Server('a plain profile serves its MFA session', async (context) => {
@@ -274,6 +277,7 @@ Server('credentials in [default] of the config file, which the SDKs would use in
   for (const [section, key] of [['default', 'credential_process = /bin/echo'], ['profile default', 'role_arn = arn:aws:iam::123456789012:role/x'], ['default', 'sso_session = corp']] as const) {
     await world.writeConfig(`${config}\n[${section}]\n${key}\n`);
     const result = await runBinaryGuarded(['exec', '--server', 'admin', ALICE.code, '--', 'true'], envOf(context));
+    assert.is(await world.read(world.config), `${config}\n[${section}]\n${key}\n`);
     const name = key.split(' ')[0];
     assert.equal([result.status, result.stdout], [1, '']);
     assert.is(result.stderr, `aws2fa: [${section}] in ${world.config} sets ${name}, which the AWS CLI and the SDKs would use instead of the credentials exec --server serves: move it to a named profile, or run aws2fa exec without --server\n`);
@@ -281,6 +285,7 @@ Server('credentials in [default] of the config file, which the SDKs would use in
   assert.is(world.fake.requests.length, 0);
   // A region or other settings there are what the command should read: no refusal.
   await world.writeConfig(`${config}\n[default]\nregion = us-west-2\noutput = json\n`);
+  context.files = await world.snapshot();
   const fine = await runBinaryGuarded(['exec', '--server', 'admin', ALICE.code, '--', 'true'], envOf(context));
   assert.is(fine.status, 0, fine.stderr);
 });
