@@ -228,6 +228,22 @@ Server('hostile callers: a missing or wrong token 403, another method 405, a req
   assert.equal([exit.status, exit.stderr], [0, ''], 'nothing logged');
 });
 
+Server('a connection that sends nothing is closed by the server after a few seconds: no one holds a place for good', async (context) => {
+  const serving = startServing(['exec', '--server', 'admin', ALICE.code, '--', process.execPath, CLIENT], envOf(context));
+  const { url } = (await serving.next()) as { url: string };
+  const idle = await openSocket(url);
+  // The close is the event waited for; the guard of the run bounds it.
+  const closed = await new Promise<string>((resolve) => {
+    let seen = '';
+    idle.on('data', (chunk: Buffer) => (seen += chunk.toString('latin1')));
+    idle.on('error', () => undefined);
+    idle.on('close', () => resolve(seen));
+  });
+  assert.not.match(closed, /Secret|ASIA/);
+  serving.send('exit 0');
+  assert.is((await serving.exited).status, 0);
+});
+
 // Debian's AWS CLI v2 (2.9) ignores AWS_ENDPOINT_URL: the endpoint is passed as --endpoint-url.
 const awsCli = findTool('AWS CLI v2', ['/usr/bin/aws']);
 
