@@ -104,6 +104,15 @@ const SOURCE_HOOK: ProcessRow = {
   reference: true,
   check: hookLoaded,
 };
+// Plain exec, for the ratio of exec --server to it.
+const PLAIN_EXEC: ProcessRow = {
+  label: 'aws2fa exec (STS) -- true',
+  argv: [BINARY, 'exec', 'prod', ALICE.code, '--', 'true'],
+  budget: 0,
+  reference: true,
+  needs: 'aws2fa exec',
+  actions: ['GetSessionToken'],
+};
 const ROWS: ProcessRow[] = [
   { label: 'aws2fa --version', argv: [BINARY, '--version'], budget: 1.25, check: (out) => /^\d+\.\d+\.\d+/.test(out) },
   { label: 'aws2fa --help', argv: [BINARY, '--help'], budget: 1.25, check: (out) => out.includes('aws2fa') },
@@ -128,6 +137,16 @@ const ROWS: ProcessRow[] = [
     check: (out) => out.includes('AWS_SESSION_TOKEN') && out.includes(`AWS2FA_ROOT_PROFILE='prod'`),
   },
   { label: 'aws2fa login (STS)', argv: [BINARY, 'login', 'prod', ALICE.code], budget: 2.0, before: resetFiles, check: (out) => out.includes('prod') },
+  PLAIN_EXEC,
+  {
+    // The credential server's part alone: node:http loaded, a private folder made and removed, a port listened on.
+    label: 'aws2fa exec --server (STS) -- true',
+    argv: [BINARY, 'exec', '--server', 'prod', ALICE.code, '--', 'true'],
+    budget: 1.15,
+    against: [PLAIN_EXEC],
+    needs: '[--server]',
+    actions: ['GetSessionToken'],
+  },
   SOURCE_HOOK,
   {
     label: 'bash: eval "$(aws2fa init bash)"',

@@ -122,7 +122,7 @@ function __aws2fa_options
         case 'env logout'
             echo --shell
         case exec
-            echo --debug $folder $session
+            echo --debug $folder $session --server
         case console
             echo --debug $folder $session --path --print
     end

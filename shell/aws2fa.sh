@@ -183,7 +183,7 @@ function __aws2fa_options() {
     status) __aws2fa_list="$__aws2fa_files --json" ;;
     'env login') __aws2fa_list="--debug $__aws2fa_files $__aws2fa_session $__aws2fa_ecr --shell" ;;
     'env logout') __aws2fa_list='--shell' ;;
-    exec) __aws2fa_list="--debug $__aws2fa_files $__aws2fa_session" ;;
+    exec) __aws2fa_list="--debug $__aws2fa_files $__aws2fa_session --server" ;;
     console) __aws2fa_list="--debug $__aws2fa_files $__aws2fa_session --path --print" ;;
     init) __aws2fa_list='' ;;
     *) __aws2fa_list='' ;;

@@ -25,12 +25,20 @@ export class ExecCommand extends FolderCommand {
 
       The first word is the profile, a 6-digit word right after it the code; put aws2fa's options before \`--\`
       and the command after it, so that the command's own options stay its own.
+
+      With \`--server\`, for long jobs (a role session assumed from a session lasts at most 1 h): the command gets no
+      keys in its environment; aws2fa listens on 127.0.0.1 while it runs and serves it credentials the way ECS serves
+      containers (AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN), renewing a role's
+      session from the root's MFA session, which only aws2fa holds. The AWS CLI and the SDKs use it unchanged; the
+      command's AWS_SHARED_CREDENTIALS_FILE is an empty file, so long-term keys in [default] do not win. It serves
+      until the root's MFA session ends, then says to run aws2fa exec again.
     `,
     examples: [
       [`Plan with terraform under prod, asking for the code`, `$0 exec prod -- terraform plan`],
       [`Give the code on the command line`, `$0 exec prod 123456 -- terraform apply -auto-approve`],
       [`Run a deploy script with a one-hour session`, `$0 exec --duration 3600 prod -- ./deploy.sh --stage live`],
       [`Start a shell that has the session`, `$0 exec prod`],
+      [`Run a job longer than a role session lasts, its credentials renewed as it runs`, `$0 exec --server admin -- terraform apply`],
     ],
   });
 
@@ -38,6 +46,7 @@ export class ExecCommand extends FolderCommand {
   duration = durationOption();
   serial = serialOption();
   region = regionOption();
+  server = Option.Boolean(`--server`, false, { description: `Serve the command renewed credentials on 127.0.0.1 instead of keys in its environment (long jobs)` });
 
   profile = Option.String({ name: `PROFILE` });
   words = Option.Rest({ name: `COMMAND` });
@@ -46,7 +55,10 @@ export class ExecCommand extends FolderCommand {
     const hasCode = /^\d{6}$/.test(this.words[0] ?? ``);
     const code = hasCode ? this.words[0] : undefined;
     const [file = this.context.env.SHELL || `/bin/sh`, ...args] = this.words.slice(hasCode ? 1 : 0);
-    const session = await sessionForExec(this.context, { ...this, code, durationSeconds: this.duration });
+    const request = { ...this, code, durationSeconds: this.duration };
+    // Loaded only here: the credential server's HTTP stack costs every other run nothing.
+    if (this.server) return (await import('../server/exec-server.js')).execWithServer(this.context, request, [file, ...args]);
+    const session = await sessionForExec(this.context, request);
     // From here on the terminal is the command's. (The hook's descriptor of the held session does not reach it:
     // Node marks the descriptors it inherits close-on-exec as it starts.)
     this.context.terminal?.release?.();

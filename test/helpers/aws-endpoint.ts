@@ -94,6 +94,8 @@ export interface FakeAws {
   ecrPasswords: string[];
   /** the console sign-in side: GetFederationToken and the federation endpoint (fake-signin.ts) */
   signin: FakeSignin;
+  /** when set, every session AssumeRole hands out lasts this many seconds, whatever was asked (renewal tests) */
+  roleSessionSeconds: number | undefined;
   /** stops listening and destroys every connection, hanging ones included */
   close(): Promise<void>;
 }
@@ -462,6 +464,7 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
   const assumed: IssuedSession[] = [];
   const sessions = new Map<string, IssuedSession>();
   let faults: InjectedFault[] = [];
+  let roleSessionSeconds: number | undefined;
 
   const requests: RecordedRequest[] = [];
   const issued: IssuedSession[] = [];
@@ -625,7 +628,7 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
     if (!trusted || (role.requireMfa && !mfa) || (role.externalId !== undefined && call.params['ExternalId'] !== role.externalId)) return denied;
     if (duration > (role.maxSessionDuration ?? 3600)) return validationError(MAX_SESSION_MESSAGE, requestId);
     const user = caller.kind === 'session' ? caller.session.user : caller.user;
-    const session = newSession(user, duration, mfa, { arn: roleArn, sessionName, chained: caller.kind === 'session' });
+    const session = newSession(user, roleSessionSeconds ?? duration, mfa, { arn: roleArn, sessionName, chained: caller.kind === 'session' });
     assumed.push(session);
     const [, account, roleName] = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?(.+)$/.exec(roleArn) ?? [];
     return stsReply(
@@ -811,6 +814,12 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
     },
     injectReply(reply, { service, region, times = Infinity } = {}) {
       faults.push({ fault: reply, service, region, remaining: times });
+    },
+    get roleSessionSeconds() {
+      return roleSessionSeconds;
+    },
+    set roleSessionSeconds(seconds) {
+      roleSessionSeconds = seconds;
     },
     clearFaults() {
       faults = [];

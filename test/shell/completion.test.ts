@@ -72,6 +72,7 @@ for (const shell of availableShells([`bash`, `zsh`, `fish`])) {
     [`--shell: the shells of env`, [`aws2fa`, `env`, `login`, `--shell`, ``], [`bash`, `fish`, `sh`, `zsh`]],
     [`options of env logout`, [`aws2fa`, `env`, `logout`, `--`], [`--help`, `--shell`]],
     [`options of status`, [`aws2fa`, `status`, `--`], [`--directory`, `--help`, `--json`, `--name`]],
+    [`exec --server: then the profile names`, [`aws2fa`, `exec`, `--server`, ``], PROFILES],
     [`after the profile (CODE): nothing`, [`aws2fa`, `logout`, `prod`, ``], []],
     [`console PROFILE: profile names`, [`aws2fa`, `console`, ``], PROFILES],
     [`options of console`, [`aws2fa`, `console`, `--p`], [`--path`, `--print`]],
