@@ -5,6 +5,7 @@ import { createHash, createHmac, randomBytes, randomInt, randomUUID, type Hash, 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { createFakeIam, iamError, IAM_VERSION, type FakeIam } from './fake-iam.js';
 
 export interface FakeUser {
   accessKeyId: string;
@@ -35,7 +36,7 @@ export interface FakeRole {
 }
 
 export interface RecordedRequest {
-  service: 'sts' | 'ecr';
+  service: 'sts' | 'ecr' | 'iam';
   method: string;
   /** URL path as received, without the query string: '/' unless the endpoint URL has a path */
   path: string;
@@ -55,7 +56,7 @@ export interface RecordedRequest {
 export type Fault = '500' | 'throttle' | 'reset' | 'hang' | 'malformed';
 
 /** Writes an answer of its own (huge, endless, hostile values); the request is recorded as any other. */
-export type CustomReply = (response: ServerResponse, call: { service: 'sts' | 'ecr'; action: string }) => void;
+export type CustomReply = (response: ServerResponse, call: { service: 'sts' | 'ecr' | 'iam'; action: string }) => void;
 
 export interface IssuedSession {
   accessKeyId: string;
@@ -79,18 +80,20 @@ export interface FakeAws {
   /** sessions handed out by AssumeRole */
   assumed: IssuedSession[];
   /** the next `times` (default: all) requests matching service/region get the fault */
-  injectFault(fault: Fault, opts?: { service?: 'sts' | 'ecr'; region?: string; times?: number }): void;
+  injectFault(fault: Fault, opts?: { service?: 'sts' | 'ecr' | 'iam'; region?: string; times?: number }): void;
   /** like injectFault, with an answer the test writes itself */
-  injectReply(reply: CustomReply, opts?: { service?: 'sts' | 'ecr'; region?: string; times?: number }): void;
+  injectReply(reply: CustomReply, opts?: { service?: 'sts' | 'ecr' | 'iam'; region?: string; times?: number }): void;
   clearFaults(): void;
   /** resolves with the next request recorded (of `service`, if given): a test waits for this event, not a time */
-  nextRequest(opts?: { service?: 'sts' | 'ecr' }): Promise<RecordedRequest>;
+  nextRequest(opts?: { service?: 'sts' | 'ecr' | 'iam' }): Promise<RecordedRequest>;
   /** answers to requests of `service` (default: all) wait until release(): a test acts while the caller waits */
-  holdAnswers(opts?: { service?: 'sts' | 'ecr' }): { release(): void };
+  holdAnswers(opts?: { service?: 'sts' | 'ecr' | 'iam' }): { release(): void };
   /** sessions handed out by GetSessionToken; mutate `expiration` to make one expire */
   issued: IssuedSession[];
   /** the password inside every ECR authorization token handed out, to look for leaks */
   ecrPasswords: string[];
+  /** IAM's access keys (test/helpers/fake-iam.ts) */
+  iam: FakeIam;
   /** stops listening and destroys every connection, hanging ones included */
   close(): Promise<void>;
 }
@@ -131,7 +134,7 @@ interface Reply {
 type AuthFailure = 'missing' | 'unknownKey' | 'badSignature' | 'wrongService' | 'expired';
 
 function authError(failure: AuthFailure, service: Service): AwsError {
-  const sts = service === 'sts';
+  const sts = service !== 'ecr'; // IAM answers as STS does, in its own namespace
   switch (failure) {
     case 'missing':
       return sts
@@ -349,6 +352,7 @@ function ecrError(error: AwsError, requestId: string): Reply {
 }
 
 function errorReply(service: Service, error: AwsError, requestId: string): Reply {
+  if (service === 'iam') return iamError(error, requestId);
   return service === 'sts' ? stsError(error, requestId) : ecrError(error, requestId);
 }
 
@@ -438,7 +442,7 @@ function parseCall(incoming: IncomingRequest): ParsedCall {
   }
   const params: Record<string, string> = Object.fromEntries(incoming.query);
   for (const [key, value] of new URLSearchParams(incoming.body)) params[key] = value;
-  return { service: 'sts', action: params['Action'] ?? '', params };
+  return { service: params['Version'] === IAM_VERSION ? 'iam' : 'sts', action: params['Action'] ?? '', params };
 }
 
 // --- the server ---------------------------------------------------------------------------------------
@@ -459,6 +463,7 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
   const assumed: IssuedSession[] = [];
   const sessions = new Map<string, IssuedSession>();
   let faults: InjectedFault[] = [];
+  const iam = createFakeIam(users, now);
 
   const requests: RecordedRequest[] = [];
   const issued: IssuedSession[] = [];
@@ -508,6 +513,7 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
     const tokenMatches = caller.kind === 'session' ? sessionToken === caller.session.sessionToken : sessionToken === undefined;
     if (!tokenMatches || (caller.kind === 'user' && caller.user.disabled)) return { signatureValid, failure: 'unknownKey' };
     if (!signatureValid) return { signatureValid, failure: 'badSignature' };
+    if (caller.kind === 'user' && iam.notYetValid(caller.user.accessKeyId)) return { signatureValid, failure: 'unknownKey' };
     if (auth.service !== call.service) return { signatureValid, failure: 'wrongService' };
     // ECR here only trusts MFA sessions: that is what the tool is for.
     if (call.service === 'ecr' && caller.kind !== 'session') return { signatureValid, failure: 'unknownKey' };
@@ -680,6 +686,7 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
   }
 
   function dispatch(call: ParsedCall, caller: Caller, region: string, requestId: string): Reply {
+    if (call.service === 'iam') return iam.dispatch(call, caller, requestId);
     if (call.service === 'sts') {
       switch (call.action) {
         case 'GetSessionToken':
@@ -791,6 +798,7 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
     issued,
     assumed,
     ecrPasswords,
+    iam: iam.api,
     addUser(user) {
       users.set(user.accessKeyId, user);
     },
