@@ -10,7 +10,7 @@
 # Loading again only redefines the functions and completions. Loading starts no process.
 
 function aws2fa --description 'aws2fa; env login/logout change this shell'
-    if test "$argv[1]" = exec
+    if contains -- "$argv[1]" exec rotate
         # The command owns stdin and stdout: nothing to evaluate, its status is ours.
         __aws2fa_run $argv
         return
@@ -123,6 +123,8 @@ function __aws2fa_options
             echo --shell
         case exec
             echo --debug $folder $session
+        case rotate
+            echo --debug $folder --serial --region
     end
     echo --help
 end
@@ -130,7 +132,7 @@ end
 # What to offer for the word at the cursor, from the words before it: prints `words W...`, `profiles
 # [--directory DIR | --name NAME] W...`, `dirs`, `commands` or nothing.
 function __aws2fa_decide
-    set -l commands login logout status env exec init help mfa
+    set -l commands login logout status env exec rotate init help mfa
     set -l words (commandline -opc)[2..-1]
     set -l current (commandline -ct)
     set -l path
@@ -203,7 +205,7 @@ function __aws2fa_decide
             echo words bash zsh fish
         case 'help:0'
             echo words $commands
-        case 'login:0' 'logout:0' 'status:0' 'exec:0' 'env login:0' 'mfa login:0' 'mfa logout:0'
+        case 'login:0' 'logout:0' 'status:0' 'exec:0' 'rotate:0' 'env login:0' 'mfa login:0' 'mfa logout:0'
             echo profiles $folder
         case 'exec:*'
             echo commands

@@ -33,7 +33,7 @@ writeFileSync(files.broken, `not an ini file\n[unclosed\n`);
 mkdirSync(join(home, `.aws-acme`));
 writeFileSync(join(home, `.aws-acme`, `credentials`), `[acme-only]\naws_access_key_id = AKIA3\n`);
 
-const COMMANDS = [`login`, `logout`, `status`, `env`, `exec`, `init`, `help`, `mfa`];
+const COMMANDS = [`login`, `logout`, `status`, `env`, `exec`, `rotate`, `init`, `help`, `mfa`];
 const PROFILES = [`a b`, `admin`, `default`, `dev ops`, `prod`];
 const env = (credentials = files.credentials) => ({ PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`, AWS_SHARED_CREDENTIALS_FILE: credentials, AWS_CONFIG_FILE: files.config });
 
@@ -72,6 +72,8 @@ for (const shell of availableShells([`bash`, `zsh`, `fish`])) {
     [`options of env logout`, [`aws2fa`, `env`, `logout`, `--`], [`--help`, `--shell`]],
     [`options of status`, [`aws2fa`, `status`, `--`], [`--directory`, `--help`, `--json`, `--name`]],
     [`after the profile (CODE): nothing`, [`aws2fa`, `logout`, `prod`, ``], []],
+    [`rotate PROFILE: profile names`, [`aws2fa`, `rotate`, ``], PROFILES],
+    [`options of rotate`, [`aws2fa`, `rotate`, `--`], [`--debug`, `--directory`, `--help`, `--name`, `--region`, `--serial`]],
     [`profiles of the folder --name gives`, [`aws2fa`, `status`, `--name`, `acme`, ``], [`acme-only`]],
     [`after an option value, the profile position again`, [`aws2fa`, `login`, `--duration`, `3600`, `p`], [`prod`]],
   ];
