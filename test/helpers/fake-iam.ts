@@ -97,6 +97,15 @@ export function iamError(error: IamError, requestId: string): Reply {
   return { status: error.status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body };
 }
 
+/** A CustomReply for FakeAws.injectReply: IAM refusing a call with this error. */
+export function iamErrorReply(status: number, code: string, message: string) {
+  return (response: import('node:http').ServerResponse): void => {
+    const reply = iamError({ status, code, message }, `00000000-0000-4000-8000-${Date.now().toString().padStart(12, '0').slice(-12)}`);
+    response.writeHead(reply.status, { ...reply.headers, 'content-length': Buffer.byteLength(reply.body) });
+    response.end(reply.body);
+  };
+}
+
 export function createFakeIam(users: Map<string, FakeUser>, now: () => Date) {
   const created = new Map<string, Date>();
   const failing = new Map<string, number>();
