@@ -1,3 +1,6 @@
+import { watch } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { FakeAws } from '../helpers/aws-endpoint.js';
 import { longTermSection } from '../../src/keys/key-file.js';
@@ -33,3 +36,19 @@ export function withKey(text: string, from: AccessKeys, to: AccessKeys): string 
 }
 
 export const ROTATED = /^rotated alice's key AKIA…[A-Z0-9]{4} → AKIA…[A-Z0-9]{4}; the old key is deleted\n$/;
+
+// Resolves once a file named POINT.PID appears (the run has reached the point): an event, not a time.
+export function reached(folder: string, point: string): { seen: Promise<string>; close(): void } {
+  let close = () => undefined as void;
+  const seen = new Promise<string>((resolve) => {
+    const look = async () => {
+      const name = (await readdir(folder).catch(() => [] as string[])).find((entry) => entry.startsWith(`${point}.`) && !entry.endsWith('.go'));
+      if (name) resolve(join(folder, name));
+    };
+    const watcher = watch(folder, () => void look());
+    close = () => watcher.close();
+    void look();
+  });
+  return { seen, close: () => close() };
+}
+

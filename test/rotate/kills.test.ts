@@ -1,4 +1,3 @@
-import { watch } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,7 @@ import { ALICE } from '../helpers/home.js';
 import { startBinary } from '../helpers/processes.js';
 import { findTool } from '../helpers/tools.js';
 import { makeWorld, type World } from '../helpers/world.js';
-import { filesKey, keyWorks, ROTATED } from './helpers.js';
+import { filesKey, keyWorks, reached, ROTATED } from './helpers.js';
 
 // `rotate` killed with SIGKILL at each of its steps (held there by a pause point, killed once it is seen there):
 // each time the files hold a key that works, `status` says what is left without a network call, and the next
@@ -25,21 +24,6 @@ Kills.after.each(async (context) => {
   await context.world.remove();
   await rm(context.events, { recursive: true, force: true });
 });
-
-// Resolves once a file named POINT.PID appears (the run has reached the point): an event, not a time.
-function reached(folder: string, point: string): { seen: Promise<string>; close(): void } {
-  let close = () => undefined as void;
-  const seen = new Promise<string>((resolve) => {
-    const look = async () => {
-      const name = (await readdir(folder)).find((entry) => entry.startsWith(`${point}.`) && !entry.endsWith('.go'));
-      if (name) resolve(join(folder, name));
-    };
-    const watcher = watch(folder, () => void look());
-    close = () => watcher.close();
-    void look();
-  });
-  return { seen, close: () => close() };
-}
 
 async function killedAt(world: World, events: string, point: string, whileCreating = false) {
   const env = cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url, AWS2FA_TEST_EVENTS: events, AWS2FA_TEST_PAUSE_AT: point });
