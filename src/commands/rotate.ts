@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { debugOption, FolderCommand, regionOption, serialOption } from './base.js';
 import { checkAwsSettings } from '../aws/endpoint.js';
-import { rotateKey } from '../keys/rotate.js';
+import { refuseIfBusy, rotateKey } from '../keys/rotate.js';
 import { newKeyWaitMs } from '../keys/wait.js';
 import { loneCodeAsCode } from '../mfa/code.js';
 import { rootSessionFor } from '../mfa/roles.js';
@@ -60,6 +60,7 @@ export class RotateCommand extends FolderCommand {
     checkAwsSettings(context.env, 'IAM');
     newKeyWaitMs(context.env);
     assertWritable(profile.files.credentials);
+    refuseIfBusy(profile.files.credentials, profile.root);
     const root = await rootSessionFor(context, profile, { code: words.code, serial: this.serial, held, durationSeconds: ROTATION_SESSION_SECONDS, command: `rotate` });
     const outcome = await rotateKey(context, profile, root.keys, this);
     if (root.askedSerial) await rememberSerial(profile, root.askedSerial);

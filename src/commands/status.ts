@@ -124,11 +124,12 @@ export class StatusCommand extends FolderCommand {
     const names = named !== undefined ? [named] : [...new Set([...profileNames(credentials.doc), ...roles])];
     const profiles = names.map((name) => (isRoleProfile(both, name) ? roleStatus(both, name, now) : profileStatus(credentials.doc, name, now)));
     const shell = shellStatus(env, now);
-    // Rotations left unfinished (src/keys/): from the files and their records only, no network call.
+    // Rotations left unfinished (src/keys/): from the files and their records only, no network call; in --json only
+    // when there is one.
     const root = named !== undefined && isRoleProfile(both, named) ? roleStatus(both, named, now).role?.root ?? named : named;
     const rotations = unfinishedRotations(files.credentials, credentials.doc, this, root ?? undefined);
     if (this.json) {
-      this.context.stdout.write(`${JSON.stringify({ credentialsFile: files.credentials, profiles, shell, unfinishedRotations: rotations }, null, 2)}\n`);
+      this.context.stdout.write(`${JSON.stringify({ credentialsFile: files.credentials, profiles, shell, ...(rotations.length > 0 ? { unfinishedRotations: rotations } : {}) }, null, 2)}\n`);
       return 0;
     }
     this.context.stdout.write(this.table(files.credentials, credentials.exists, profiles, shell) + rotationLines(rotations));

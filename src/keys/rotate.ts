@@ -48,6 +48,12 @@ function busy(record: FoundRotation): RotationBusyError {
   return new RotationBusyError(`another aws2fa rotate (pid ${record.pid}) is rotating the key of ${record.profile} now: wait for it to finish`);
 }
 
+// Said before the code is spent: another run is at it.
+export function refuseIfBusy(credentials: string, profile: string): void {
+  const record = readRotation(credentials, profile);
+  if (record?.inProgress) throw busy(record);
+}
+
 // The record is taken, or replaced, under the credentials file's lock: of two runs that find a record its writer
 // left, one goes on with it and the other finds the first one at work.
 async function takeRecord(run: Rotating, seen: FoundRotation | undefined, next: Rotation): Promise<void> {

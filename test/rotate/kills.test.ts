@@ -143,8 +143,10 @@ Kills('two runs at once: the second finds the first at work and changes nothing'
   const first = startBinary(['rotate', 'prod', ALICE.code], env);
   const file = await event.seen;
   event.close();
+  const sent = world.fake.requests.length;
   const second = await world.aws2fa(['rotate', 'prod', ALICE.code]);
   assert.is(second.status, 1);
+  assert.is(world.fake.requests.length, sent, 'refused before the code is spent');
   assert.match(second.stderr, /^aws2fa: another aws2fa rotate \(pid \d+\) is rotating the key of prod now: wait for it to finish\n$/);
   assert.match((await world.aws2fa(['status'])).stdout, /aws2fa rotate \(pid \d+\) is rotating the key of prod now/);
   await writeFile(`${file}.go`, '');
