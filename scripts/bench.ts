@@ -58,9 +58,11 @@ const home = mkdtempSync(join(tmpdir(), 'aws2fa-bench-'));
 const aws = join(home, '.aws');
 mkdirSync(aws, { mode: 0o700 });
 const credentials = join(aws, 'credentials');
+// `rotate` rotates the key of bob, a user of its own, put back before every run (ROTATE_ROW).
+const BOB = { accessKeyId: 'AKIABOBEXAMPLEKEY000', secretAccessKey: 'bob/secret+key=EXAMPLE0123456789abcdef', mfaSerial: 'arn:aws:iam::123456789012:mfa/bob', code: ALICE.code, userName: 'bob' };
 const resetFiles = () => {
-  writeFileSync(credentials, STANDARD_CREDENTIALS, { mode: 0o600 });
-  writeFileSync(join(aws, 'config'), `${STANDARD_CONFIG}\n[profile admin]\nrole_arn = ${ADMIN_ROLE}\nsource_profile = prod\n`, { mode: 0o600 });
+  writeFileSync(credentials, `${STANDARD_CREDENTIALS}\n[rot]\naws_access_key_id = ${BOB.accessKeyId}\naws_secret_access_key = ${BOB.secretAccessKey}\n`, { mode: 0o600 });
+  writeFileSync(join(aws, 'config'), `${STANDARD_CONFIG}\n[profile admin]\nrole_arn = ${ADMIN_ROLE}\nsource_profile = prod\n\n[profile rot]\nmfa_serial = ${BOB.mfaSerial}\n`, { mode: 0o600 });
 };
 // A role of another account that trusts alice's account with MFA: assumed with the held root session.
 const ADMIN_ROLE = 'arn:aws:iam::210987654321:role/admin';
@@ -68,6 +70,12 @@ resetFiles();
 
 const fake = await startFakeAws();
 fake.addUser({ ...ALICE });
+fake.addUser({ ...BOB });
+const resetBob = () => {
+  for (const key of fake.iam.keysOf('bob')) fake.iam.removeKey(key.accessKeyId);
+  fake.addUser({ ...BOB });
+  resetFiles();
+};
 fake.addRole({ arn: ADMIN_ROLE, trust: ['123456789012'], requireMfa: true });
 const CLEAN = process.argv.includes('--clean-env');
 const inherited = Object.fromEntries(
@@ -146,6 +154,16 @@ const ROWS: ProcessRow[] = [
     against: [PLAIN_EXEC],
     needs: '[--server]',
     actions: ['GetSessionToken'],
+  },
+  {
+    // Five requests where login makes one: the IAM client loaded besides the STS one.
+    label: 'aws2fa rotate (STS + IAM)',
+    argv: [BINARY, 'rotate', 'rot', ALICE.code],
+    budget: 3.0,
+    needs: 'aws2fa rotate',
+    before: resetBob,
+    actions: ['GetSessionToken', 'ListAccessKeys', 'CreateAccessKey', 'GetCallerIdentity', 'DeleteAccessKey'],
+    check: (out) => out.startsWith(`rotated bob's key`),
   },
   SOURCE_HOOK,
   {

@@ -3,7 +3,7 @@
 //   and `init SHELL` itself.
 // - app-HASH.cjs: the whole CLI (src/cli.ts) in one file, which the launcher loads through V8's code cache
 //   (src/boot/code-cache.ts).
-// - sdk/client-sts-HASH.cjs, sdk/client-ecr-HASH.cjs: the AWS SDK clients, loaded the same way, and only by the
+// - sdk/client-sts-HASH.cjs, sdk/client-ecr-HASH.cjs, sdk/client-iam-HASH.cjs (rotate): the AWS SDK clients, loaded the same way, and only by the
 //   commands that call AWS.
 // - help.json: `aws2fa --help`, rendered here from the CLI itself, which also gives the launcher its command words.
 // CommonJS, from ES module sources: on Node 20 an ES module entry costs about 3 ms more at every start, and ES
@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 const SDK_EXPORTS = {
   'client-sts': ['STSClient', 'GetSessionTokenCommand', 'GetCallerIdentityCommand', 'AssumeRoleCommand', 'GetFederationTokenCommand'],
   'client-ecr': ['ECRClient', 'GetAuthorizationTokenCommand'],
+  'client-iam': ['IAMClient', 'ListAccessKeysCommand', 'CreateAccessKeyCommand', 'DeleteAccessKeyCommand'],
 };
 const SDK_CLIENTS = Object.keys(SDK_EXPORTS);
 const lib = (path) => fileURLToPath(new URL(`../node_modules/${path}`, import.meta.url));

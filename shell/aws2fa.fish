@@ -10,7 +10,7 @@
 # Loading again only redefines the functions and completions. Loading starts no process.
 
 function aws2fa --description 'aws2fa; env login/logout change this shell'
-    if contains -- "$argv[1]" exec console
+    if contains -- "$argv[1]" exec console rotate
         # They get the held root session; nothing to evaluate (exec's command owns stdin and stdout), the status is ours.
         __aws2fa_run $argv
         return
@@ -125,6 +125,8 @@ function __aws2fa_options
             echo --debug $folder $session --server
         case console
             echo --debug $folder $session --path --print
+        case rotate
+            echo --debug $folder --serial --region
     end
     echo --help
 end
@@ -132,7 +134,7 @@ end
 # What to offer for the word at the cursor, from the words before it: prints `words W...`, `profiles
 # [--directory DIR | --name NAME] W...`, `dirs`, `commands` or nothing.
 function __aws2fa_decide
-    set -l commands login logout status env exec console init help mfa
+    set -l commands login logout status env exec console rotate init help mfa
     set -l words (commandline -opc)[2..-1]
     set -l current (commandline -ct)
     set -l path
@@ -205,7 +207,7 @@ function __aws2fa_decide
             echo words bash zsh fish
         case 'help:0'
             echo words $commands
-        case 'login:0' 'logout:0' 'status:0' 'exec:0' 'console:0' 'env login:0' 'mfa login:0' 'mfa logout:0'
+        case 'login:0' 'logout:0' 'status:0' 'exec:0' 'console:0' 'rotate:0' 'env login:0' 'mfa login:0' 'mfa logout:0'
             echo profiles $folder
         case 'exec:*'
             echo commands

@@ -22,7 +22,7 @@ function aws2fa() {
           ;;
       esac
       ;;
-    exec | console)
+    exec | console | rotate)
       # They get the held root session; nothing to evaluate (exec's command owns stdin and stdout), the status is ours.
       __aws2fa_run "$@"
       return
@@ -185,6 +185,7 @@ function __aws2fa_options() {
     'env logout') __aws2fa_list='--shell' ;;
     exec) __aws2fa_list="--debug $__aws2fa_files $__aws2fa_session --server" ;;
     console) __aws2fa_list="--debug $__aws2fa_files $__aws2fa_session --path --print" ;;
+    rotate) __aws2fa_list="--debug $__aws2fa_files --serial --region" ;;
     init) __aws2fa_list='' ;;
     *) __aws2fa_list='' ;;
   esac
@@ -196,7 +197,7 @@ function __aws2fa_options() {
 # --directory DIR or --name NAME given, for the profile names).
 function __aws2fa_decide() {
   local __aws2fa_current=$1 __aws2fa_path='' __aws2fa_count=0 __aws2fa_after='' __aws2fa_value='' __aws2fa_word
-  local __aws2fa_commands='login logout status env exec console init help mfa'
+  local __aws2fa_commands='login logout status env exec console rotate init help mfa'
   shift
   __aws2fa_want=nothing __aws2fa_list='' __aws2fa_folder='' __aws2fa_place=''
   for __aws2fa_word in "$@"; do
@@ -253,7 +254,7 @@ function __aws2fa_decide() {
     init:0) __aws2fa_list='bash zsh fish' ;;
     help:0) __aws2fa_list=$__aws2fa_commands ;;
     'help env:0' | 'help mfa:0') __aws2fa_list='login logout' ;;
-    login:0 | logout:0 | status:0 | exec:0 | console:0 | 'env login:0' | 'mfa login:0' | 'mfa logout:0') __aws2fa_want=profiles ;;
+    login:0 | logout:0 | status:0 | exec:0 | console:0 | rotate:0 | 'env login:0' | 'mfa login:0' | 'mfa logout:0') __aws2fa_want=profiles ;;
     exec:*) __aws2fa_want=commands ;;
     *) __aws2fa_want=nothing ;;
   esac

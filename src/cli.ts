@@ -10,6 +10,7 @@ import { HelpCommand } from './commands/help.js';
 import { InitCommand } from './commands/init.js';
 import { DefaultLoginCommand, LoginCommand } from './commands/login.js';
 import { LogoutCommand } from './commands/logout.js';
+import { RotateCommand } from './commands/rotate.js';
 import { StatusCommand } from './commands/status.js';
 import type { AppContext } from './context.js';
 import { debugLast, namePlaceholders, withOperands } from './cli/usage.js';
@@ -22,7 +23,7 @@ import { VERSION } from './version.js';
 type Commands = Array<CommandClass<AppContext>>;
 
 // In registration order: Clipanion lists candidates, and --help commands of one category, in that order.
-const COMMANDS: Commands = [LoginCommand, DefaultLoginCommand, LogoutCommand, StatusCommand, EnvLoginCommand, EnvLogoutCommand, ExecCommand, ConsoleCommand, InitCommand, HelpCommand, CompleteCommand];
+const COMMANDS: Commands = [LoginCommand, DefaultLoginCommand, LogoutCommand, StatusCommand, EnvLoginCommand, EnvLogoutCommand, ExecCommand, ConsoleCommand, RotateCommand, InitCommand, HelpCommand, CompleteCommand];
 const EVERY_COMMAND: Commands = [Builtins.HelpCommand, Builtins.VersionCommand, ...COMMANDS];
 
 // Every usage Clipanion prints (--help, the general help, the build's pre-rendered help) comes through here.

@@ -103,7 +103,7 @@ Bundle('package.json bin is the launcher, and the launcher runs the built bundle
 Bundle('each built file is minified, with its source map beside it', () => {
   const dist = fileURLToPath(new URL('dist/', ROOT));
   const files = [...readdirSync(dist), ...readdirSync(join(dist, 'sdk')).map((name) => `sdk/${name}`)].filter((name) => name.endsWith('.cjs'));
-  assert.equal(files.map((name) => name.replace(/-\w+\.cjs$/, '')).sort(), ['app', 'aws2fa.cjs', 'sdk/client-ecr', 'sdk/client-sts']);
+  assert.equal(files.map((name) => name.replace(/-\w+\.cjs$/, '')).sort(), ['app', 'aws2fa.cjs', 'sdk/client-ecr', 'sdk/client-iam', 'sdk/client-sts']);
   for (const name of files) {
     const source = readFileSync(join(dist, name), 'utf8');
     assert.ok(source.trimEnd().endsWith(`//# sourceMappingURL=${name.replace(/^sdk\//, '')}.map`), name);
@@ -151,6 +151,20 @@ Bundle('login --ecr loads the ECR client too, and logs docker in through the bun
     assert.is((await docker.calls()).length, 1);
   } finally {
     await docker.remove();
+  }
+});
+
+Bundle('rotate loads the STS and IAM clients (IAM only there); status, login and env login never load IAM', async ({ world, trace }) => {
+  const env = cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url });
+  const run = await runTraced(trace, ['rotate', 'prod', ALICE.code], env);
+  assert.is(run.status, 0, run.stderr);
+  assert.equal(sdkClients(run.loaded).map((file) => file.replace(/-\w+\.cjs$/, '')), ['dist/sdk/client-sts', 'dist/sdk/client-iam']);
+  assert.not.ok(run.loaded.includes('process.stdin'), 'rotate builds no stdin stream');
+  // The files hold the new key now, which the endpoint knows.
+  for (const argv of [['status'], ['login', 'prod', ALICE.code], ['env', 'login', 'prod', ALICE.code, '--shell', 'bash']]) {
+    const other = await runTraced(trace, argv, env);
+    assert.is(other.status, 0, `${argv.join(' ')}: ${other.stderr}`);
+    assert.not.ok(sdkClients(other.loaded).some((file) => file.includes('client-iam')), argv.join(' '));
   }
 });
 

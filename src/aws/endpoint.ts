@@ -43,9 +43,11 @@ export function hideUserInfo(text: string, target: AwsTarget): string {
   return [info, decoded].filter((secret) => secret.length >= 4).reduce((out, secret) => out.split(secret).join('***'), text);
 }
 
-// AWS_ENDPOINT_URL_STS / _ECR, else AWS_ENDPOINT_URL, as the SDK reads them; refused unless an http(s) URL, as
+// AWS_ENDPOINT_URL_STS / _ECR / _IAM, else AWS_ENDPOINT_URL, as the SDK reads them; refused unless an http(s) URL, as
 // anything else would still be spoken to over HTTP.
-export function endpointFromEnv(env: Record<string, string | undefined>, service: 'STS' | 'ECR'): string | undefined {
+export type AwsService = 'STS' | 'ECR' | 'IAM';
+
+export function endpointFromEnv(env: Record<string, string | undefined>, service: AwsService): string | undefined {
   if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() === 'true') return undefined;
   const variable = env[`AWS_ENDPOINT_URL_${service}`] ? `AWS_ENDPOINT_URL_${service}` : 'AWS_ENDPOINT_URL';
   const value = env[variable];
@@ -82,13 +84,13 @@ function httpTimeoutMs(env: Record<string, string | undefined>): number | undefi
 }
 
 // The same checks as targetFor, for a command to call before anything is asked or spent (an MFA code).
-export function checkAwsSettings(env: Record<string, string | undefined>, service: 'STS' | 'ECR'): void {
+export function checkAwsSettings(env: Record<string, string | undefined>, service: AwsService): void {
   httpTimeoutMs(env);
   endpointFromEnv(env, service);
 }
 
 // A dead or hanging endpoint fails in seconds: 3 s to connect, 10 s for an answer, one retry.
-export function targetFor(env: Record<string, string | undefined>, service: 'STS' | 'ECR', region: string, debug?: Debug): AwsTarget {
+export function targetFor(env: Record<string, string | undefined>, service: AwsService, region: string, debug?: Debug): AwsTarget {
   const bound = httpTimeoutMs(env);
   const endpoint = endpointFromEnv(env, service);
   debug?.secret(userInfoOf(endpoint));

@@ -5,7 +5,7 @@ import { ANSWER_LIMIT_BYTES, OversizedAnswerError } from './answer-limit.js';
 import { hideUserInfo, type AwsTarget } from './endpoint.js';
 
 export interface FailureContext {
-  service: 'STS' | 'ECR';
+  service: 'STS' | 'ECR' | 'IAM';
   endpoint: string;
   target: AwsTarget;
   keys?: AccessKeys;

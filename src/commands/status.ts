@@ -2,6 +2,7 @@ import { Command, Option } from 'clipanion';
 import { FolderCommand } from './base.js';
 import { withConfigAdvice } from '../advice.js';
 import { UserError } from '../errors.js';
+import { unfinishedRotations, type UnfinishedRotation } from '../keys/unfinished.js';
 import { isRoleProfile, resolveChain, type ProfileFiles } from '../profiles/chain.js';
 import { profileFiles, profileName } from '../profiles/resolve.js';
 import { configProfileNames } from '../store/config.js';
@@ -86,6 +87,10 @@ function describeShell(shell: ShellStatus | null): string {
   return `this shell: ${own}${root}`;
 }
 
+function rotationLines(rotations: UnfinishedRotation[]): string {
+  return rotations.map((rotation) => `${rotation.message}\n`).join('');
+}
+
 export class StatusCommand extends FolderCommand {
   static override paths = [[`status`]];
 
@@ -119,11 +124,15 @@ export class StatusCommand extends FolderCommand {
     const names = named !== undefined ? [named] : [...new Set([...profileNames(credentials.doc), ...roles])];
     const profiles = names.map((name) => (isRoleProfile(both, name) ? roleStatus(both, name, now) : profileStatus(credentials.doc, name, now)));
     const shell = shellStatus(env, now);
+    // Rotations left unfinished (src/keys/): from the files and their records only, no network call; in --json only
+    // when there is one.
+    const root = named !== undefined && isRoleProfile(both, named) ? roleStatus(both, named, now).role?.root ?? named : named;
+    const rotations = unfinishedRotations(files.credentials, credentials.doc, this, root ?? undefined);
     if (this.json) {
-      this.context.stdout.write(`${JSON.stringify({ credentialsFile: files.credentials, profiles, shell }, null, 2)}\n`);
+      this.context.stdout.write(`${JSON.stringify({ credentialsFile: files.credentials, profiles, shell, ...(rotations.length > 0 ? { unfinishedRotations: rotations } : {}) }, null, 2)}\n`);
       return 0;
     }
-    this.context.stdout.write(this.table(files.credentials, credentials.exists, profiles, shell));
+    this.context.stdout.write(this.table(files.credentials, credentials.exists, profiles, shell) + rotationLines(rotations));
     return 0;
   }
 

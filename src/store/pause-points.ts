@@ -6,7 +6,17 @@ import { join } from 'node:path';
 // AWS2FA_TEST_EVENTS=DIR: each point reached creates DIR/POINT.PID. AWS2FA_TEST_PAUSE_AT=POINT[,POINT]: the run
 // then waits until DIR/POINT.PID.go exists. Unset (always, outside tests), a point costs one look at the environment.
 
-export type PausePoint = 'lock-waiting' | 'lock-breaking' | 'lock-taken' | 'before-rename';
+export type PausePoint =
+  | 'lock-waiting'
+  | 'lock-breaking'
+  | 'lock-taken'
+  | 'before-rename'
+  // the steps of `rotate` (src/keys/rotate.ts)
+  | 'rotate-before-create'
+  | 'rotate-after-create'
+  | 'rotate-after-write'
+  | 'rotate-before-delete'
+  | 'rotate-after-delete';
 
 const LONGEST_PAUSE_MS = 60_000;
 

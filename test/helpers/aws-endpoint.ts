@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { fakeSignin, type FakeSignin } from './fake-signin.js';
+import { createFakeIam, iamError, IAM_VERSION, type FakeIam } from './fake-iam.js';
 
 export interface FakeUser {
   accessKeyId: string;
@@ -36,7 +37,7 @@ export interface FakeRole {
 }
 
 export interface RecordedRequest {
-  service: 'sts' | 'ecr';
+  service: 'sts' | 'ecr' | 'iam';
   method: string;
   /** URL path as received, without the query string: '/' unless the endpoint URL has a path */
   path: string;
@@ -56,7 +57,7 @@ export interface RecordedRequest {
 export type Fault = '500' | 'throttle' | 'reset' | 'hang' | 'malformed';
 
 /** Writes an answer of its own (huge, endless, hostile values); the request is recorded as any other. */
-export type CustomReply = (response: ServerResponse, call: { service: 'sts' | 'ecr'; action: string }) => void;
+export type CustomReply = (response: ServerResponse, call: { service: 'sts' | 'ecr' | 'iam'; action: string }) => void;
 
 export interface IssuedSession {
   accessKeyId: string;
@@ -80,14 +81,14 @@ export interface FakeAws {
   /** sessions handed out by AssumeRole */
   assumed: IssuedSession[];
   /** the next `times` (default: all) requests matching service/region get the fault */
-  injectFault(fault: Fault, opts?: { service?: 'sts' | 'ecr'; region?: string; times?: number }): void;
+  injectFault(fault: Fault, opts?: { service?: 'sts' | 'ecr' | 'iam'; region?: string; times?: number }): void;
   /** like injectFault, with an answer the test writes itself */
-  injectReply(reply: CustomReply, opts?: { service?: 'sts' | 'ecr'; region?: string; times?: number }): void;
+  injectReply(reply: CustomReply, opts?: { service?: 'sts' | 'ecr' | 'iam'; region?: string; times?: number }): void;
   clearFaults(): void;
   /** resolves with the next request recorded (of `service`, if given): a test waits for this event, not a time */
-  nextRequest(opts?: { service?: 'sts' | 'ecr' }): Promise<RecordedRequest>;
+  nextRequest(opts?: { service?: 'sts' | 'ecr' | 'iam' }): Promise<RecordedRequest>;
   /** answers to requests of `service` (default: all) wait until release(): a test acts while the caller waits */
-  holdAnswers(opts?: { service?: 'sts' | 'ecr' }): { release(): void };
+  holdAnswers(opts?: { service?: 'sts' | 'ecr' | 'iam' }): { release(): void };
   /** sessions handed out by GetSessionToken; mutate `expiration` to make one expire */
   issued: IssuedSession[];
   /** the password inside every ECR authorization token handed out, to look for leaks */
@@ -96,6 +97,8 @@ export interface FakeAws {
   signin: FakeSignin;
   /** when set, every session AssumeRole hands out lasts this many seconds, whatever was asked (renewal tests) */
   roleSessionSeconds: number | undefined;
+  /** IAM's access keys (test/helpers/fake-iam.ts) */
+  iam: FakeIam;
   /** stops listening and destroys every connection, hanging ones included */
   close(): Promise<void>;
 }
@@ -136,7 +139,7 @@ export interface Reply {
 type AuthFailure = 'missing' | 'unknownKey' | 'badSignature' | 'wrongService' | 'expired';
 
 function authError(failure: AuthFailure, service: Service): AwsError {
-  const sts = service === 'sts';
+  const sts = service !== 'ecr'; // IAM answers as STS does, in its own namespace
   switch (failure) {
     case 'missing':
       return sts
@@ -354,6 +357,7 @@ function ecrError(error: AwsError, requestId: string): Reply {
 }
 
 function errorReply(service: Service, error: AwsError, requestId: string): Reply {
+  if (service === 'iam') return iamError(error, requestId);
   return service === 'sts' ? stsError(error, requestId) : ecrError(error, requestId);
 }
 
@@ -443,7 +447,7 @@ function parseCall(incoming: IncomingRequest): ParsedCall {
   }
   const params: Record<string, string> = Object.fromEntries(incoming.query);
   for (const [key, value] of new URLSearchParams(incoming.body)) params[key] = value;
-  return { service: 'sts', action: params['Action'] ?? '', params };
+  return { service: params['Version'] === IAM_VERSION ? 'iam' : 'sts', action: params['Action'] ?? '', params };
 }
 
 // --- the server ---------------------------------------------------------------------------------------
@@ -465,6 +469,7 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
   const sessions = new Map<string, IssuedSession>();
   let faults: InjectedFault[] = [];
   let roleSessionSeconds: number | undefined;
+  const iam = createFakeIam(users, now);
 
   const requests: RecordedRequest[] = [];
   const issued: IssuedSession[] = [];
@@ -514,6 +519,7 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
     const tokenMatches = caller.kind === 'session' ? sessionToken === caller.session.sessionToken : sessionToken === undefined;
     if (!tokenMatches || (caller.kind === 'user' && caller.user.disabled)) return { signatureValid, failure: 'unknownKey' };
     if (!signatureValid) return { signatureValid, failure: 'badSignature' };
+    if (caller.kind === 'user' && iam.notYetValid(caller.user.accessKeyId)) return { signatureValid, failure: 'unknownKey' };
     if (auth.service !== call.service) return { signatureValid, failure: 'wrongService' };
     // ECR here only trusts MFA sessions: that is what the tool is for.
     if (call.service === 'ecr' && caller.kind !== 'session') return { signatureValid, failure: 'unknownKey' };
@@ -686,6 +692,7 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
   }
 
   function dispatch(call: ParsedCall, caller: Caller, region: string, requestId: string): Reply {
+    if (call.service === 'iam') return iam.dispatch(call, caller, requestId);
     if (call.service === 'sts') {
       switch (call.action) {
         case 'GetSessionToken':
@@ -803,6 +810,7 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
     assumed,
     ecrPasswords,
     signin,
+    iam: iam.api,
     addUser(user) {
       users.set(user.accessKeyId, user);
     },

@@ -33,7 +33,7 @@ writeFileSync(files.broken, `not an ini file\n[unclosed\n`);
 mkdirSync(join(home, `.aws-acme`));
 writeFileSync(join(home, `.aws-acme`, `credentials`), `[acme-only]\naws_access_key_id = AKIA3\n`);
 
-const COMMANDS = [`login`, `logout`, `status`, `env`, `exec`, `console`, `init`, `help`, `mfa`];
+const COMMANDS = [`login`, `logout`, `status`, `env`, `exec`, `console`, `rotate`, `init`, `help`, `mfa`];
 const PROFILES = [`a b`, `admin`, `default`, `dev ops`, `prod`];
 const env = (credentials = files.credentials) => ({ PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`, AWS_SHARED_CREDENTIALS_FILE: credentials, AWS_CONFIG_FILE: files.config });
 
@@ -78,6 +78,8 @@ for (const shell of availableShells([`bash`, `zsh`, `fish`])) {
     [`options of console`, [`aws2fa`, `console`, `--p`], [`--path`, `--print`]],
     [`the value of console's --path: nothing`, [`aws2fa`, `console`, `--path`, ``], []],
     [`console after --path PAGE: the profile position`, [`aws2fa`, `console`, `--path`, `s3/home`, `ad`], [`admin`]],
+    [`rotate PROFILE: profile names`, [`aws2fa`, `rotate`, ``], PROFILES],
+    [`options of rotate`, [`aws2fa`, `rotate`, `--`], [`--debug`, `--directory`, `--help`, `--name`, `--region`, `--serial`]],
     [`profiles of the folder --name gives`, [`aws2fa`, `status`, `--name`, `acme`, ``], [`acme-only`]],
     [`after an option value, the profile position again`, [`aws2fa`, `login`, `--duration`, `3600`, `p`], [`prod`]],
   ];
