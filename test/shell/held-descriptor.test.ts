@@ -10,6 +10,8 @@ import * as assert from 'uvu/assert';
 import { BINARY, cleanEnv } from '../helpers/cli.js';
 import { finished, type Finished } from '../helpers/child.js';
 import { ALICE } from '../helpers/home.js';
+import { HOOK } from '../helpers/shell-dialect.js';
+import { availableShells, type Shell } from '../helpers/shells.js';
 import { findTool } from '../helpers/tools.js';
 import type { World } from '../helpers/world.js';
 import * as posix from '../../src/shell/posix.js';
@@ -121,6 +123,50 @@ if (bash) {
       assert.is(await seen(mfa.record), NO_PIPES, 'mfa_process');
     });
   }
+}
+
+// The shell, started with no descriptor above 2 (through bash, which closes them and becomes it).
+async function cleanShell(shell: Shell, world: World, script: string, env: Record<string, string>): Promise<Finished> {
+  const flags = { bash: ['--norc', '--noprofile'], zsh: ['-f'], fish: ['--no-config'], sh: [] }[shell.kind];
+  const child = spawn(bash!, ['--norc', '--noprofile', '-c', `${CLEAN_START}exec "$@"`, 'clean', shell.path, ...flags, '-c', script], {
+    cwd: world.home,
+    env: cleanEnv(world.home, { ...world.env, ...env }) as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return finished(child);
+}
+
+// Through the hooks as users load them: every child of a run the hook started sees no pipe above 2.
+for (const shell of bash ? availableShells(['bash', 'zsh', 'fish']) : []) {
+  const fish = shell.kind === 'fish';
+  Fd(`${shell.kind}: through the hook, the exec'd command, docker of --ecr and mfa_process see no pipe from the hook`, async ({ world }) => {
+    const bin = join(world.home, 'bin');
+    await mkdir(bin);
+    await writeFile(join(bin, 'aws2fa'), `#!/bin/sh\nexec ${posix.quote(process.execPath)} ${posix.quote(BINARY)} "$@"\n`);
+    await chmod(join(bin, 'aws2fa'), 0o755);
+    const command = await probe(world, 'command', 'exit 0');
+    const docker = await probe(world, 'docker', 'cat >/dev/null; echo "Login Succeeded"');
+    const mfa = await probe(world, 'mfa', `echo ${ALICE.code}`);
+    const config = join(world.home, '.aws', 'config');
+    await writeFile(config, (await readFile(config, 'utf8')).replace('[profile base]\n', `[profile base]\nmfa_process = ${mfa.path}\n`));
+    const status = fish ? 'echo "st=$status"' : 'echo "st=$?"';
+    const steps = [
+      fish ? `source ${HOOK.fish}` : `. ${posix.quote(HOOK.sh)}`,
+      // The root's session from mfa_process; then held by the shell for the exec and the --ecr login.
+      'aws2fa env login admin',
+      status,
+      `aws2fa exec readonly -- ${command.path}`,
+      status,
+      'aws2fa env login base --ecr',
+      status,
+    ];
+    const result = await cleanShell(shell, world, steps.join('\n'), { PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`, AWS2FA_DOCKER: docker.path });
+    assert.is(result.stdout, 'st=0\nst=0\nst=0\n', result.stderr);
+    assert.is(await seen(mfa.record), NO_PIPES, 'mfa_process');
+    assert.is(await seen(command.record), NO_PIPES, "the exec'd command");
+    assert.is(await seen(docker.record), NO_PIPES, 'docker');
+    assert.equal(actions(world).filter((action) => action === 'GetSessionToken').length, 1, 'exec and --ecr used the held session');
+  });
 }
 
 Fd.run();
