@@ -1,11 +1,12 @@
 import { isAbsolute } from 'node:path';
+import { FILES_VARIABLE } from '../shell/index.js';
 import { resolveAwsFiles, type AwsFiles } from '../store/paths.js';
 
 // The files an env session was made from, when they are not the standard ones (--name, --directory,
 // AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE): env login exports them as AWS2FA_FILES, so that the renewal the
 // hook runs at the prompt (`env login --renew -- PROFILE`, nothing else) reads the same files. Not secret: two
 // paths, as JSON with everything outside printable ASCII escaped, so the value holds no control character.
-export const SESSION_FILES_VARIABLE = `AWS2FA_FILES`;
+export const SESSION_FILES_VARIABLE = FILES_VARIABLE;
 
 export function encodeSessionFiles(files: AwsFiles, home: string): string | undefined {
   const standard = resolveAwsFiles({}, {}, home);

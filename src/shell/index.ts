@@ -55,7 +55,9 @@ const SESSION = [
 export const ROOT_VARIABLES = [`AWS2FA_ROOT_PROFILE`, `AWS2FA_ROOT_EXPIRES`];
 const ROOT = ROOT_VARIABLES;
 const HELD = `__aws2fa_held`;
-const FILES = `AWS2FA_FILES`;
+// The files a session was made from (env login; src/profiles/session-files.ts): another session's are not its.
+export const FILES_VARIABLE = `AWS2FA_FILES`;
+const FILES = FILES_VARIABLE;
 const REGION = [`AWS_REGION`, `AWS_DEFAULT_REGION`];
 // Set only when the login set the region, so that a login without one removes only a region a login set.
 export const REGION_MARKER = `AWS2FA_REGION`;
