@@ -14,7 +14,8 @@
 # `function NAME` rather than `NAME()`: an alias named aws2fa would otherwise be expanded right here.
 # The hook's own work runs untraced and with allexport off: `set -x` (zsh -x, BASH_XTRACEFD) would print the root
 # session this shell holds, and `set -a` would export it to every child. zsh keeps the options local to the
-# function; bash gets them back from __aws2fa_flags (bash 3.2 has no `local -`).
+# function; bash gets them back from __aws2fa_flags, and from `local -` where it has that (4.4 on), which also
+# puts them back when a Ctrl-C ends the function half-way (an interrupted `aws2fa exec`).
 function aws2fa() {
   if [ -n "${ZSH_VERSION-}" ]; then
     \builtin setopt localoptions noxtrace noallexport
@@ -22,6 +23,7 @@ function aws2fa() {
     return
   fi
   local __aws2fa_flags=$- __aws2fa_status=0
+  if ((BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 4))); then local -; fi
   __aws2fa_untraced
   __aws2fa_dispatch "$@" || __aws2fa_status=$?
   __aws2fa_retraced
@@ -201,7 +203,12 @@ function __aws2fa_strip_controls() {
 # as aws2fa is.
 function __aws2fa_precmd() {
   local __aws2fa_status=$? __aws2fa_flags=$-
-  if [ -n "${ZSH_VERSION-}" ]; then \builtin setopt localoptions noxtrace noallexport; else __aws2fa_untraced; fi
+  if [ -n "${ZSH_VERSION-}" ]; then
+    \builtin setopt localoptions noxtrace noallexport
+  else
+    if ((BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 4))); then local -; fi
+    __aws2fa_untraced
+  fi
   __aws2fa_renew
   # compinit may run after the hook is loaded: register the completion once it has.
   __aws2fa_compdef

@@ -177,6 +177,32 @@ for (const shell of availableShells(['bash', 'zsh', 'fish'])) {
       }
       assert.equal(actions(world), ['GetSessionToken', 'AssumeRole', 'AssumeRole'], 'one renewal try, the interrupted one');
     });
+
+    if (kind !== 'fish') {
+      Renewal(`${kind}: a Ctrl-C that ends aws2fa exec half-way leaves the shell's own options as they were (allexport on)`, async (context) => {
+        const { world } = context;
+        const argv = kind === 'bash' ? [shell.path, '--norc', '--noprofile', '-i'] : [shell.path, '-f', '-i'];
+        const env = { PATH: context.path, TERM: 'dumb', SHELL: shell.path, HOME: world.home, LANG: 'C.UTF-8', PS1: 'READY> ', PROMPT: 'READY> ', ...world.env } as Record<string, string>;
+        const allexport = kind === 'bash' ? 'set -a' : 'setopt allexport';
+        const check = kind === 'bash' ? `case $- in *a*) echo "ALLEXPORT=on" ;; *) echo "ALLEXPORT=off" ;; esac` : `[[ -o allexport ]] && echo "ALLEXPORT=on" || echo "ALLEXPORT=off"`;
+        const pty = startPtyShell(argv, env, world.home);
+        let shownAfter = '';
+        try {
+          await pty.waitFor('READY> ');
+          await pty.type(`eval "$(aws2fa init ${kind})"; ${allexport}; aws2fa exec base ${ALICE.code} -- sh -c 'echo "RUNNING"; exec sleep 30'\n`);
+          await pty.waitFor('RUNNING\r\n');
+          await pty.type('\x03');
+          await pty.waitFor('READY> ');
+          await pty.type(`${check}\n`);
+          await pty.waitFor('ALLEXPORT=o');
+          await pty.waitFor('READY> ');
+          shownAfter = pty.output();
+        } finally {
+          await pty.close();
+        }
+        assert.match(shownAfter, /ALLEXPORT=on\r\n/);
+      });
+    }
   }
 }
 
