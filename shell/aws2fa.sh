@@ -192,11 +192,12 @@ function aws2fa_prompt() {
 
 # bash, for aws2fa_prompt's __aws2fa_name: once a name holds an invalid UTF-8 byte, bash matches [[:cntrl:]] byte
 # by byte and lets a C1 control through (\xc2\x9b, CSI). So bytes always, in the C locale (local: bash sets it
-# back on return), with C1 as UTF-8 spells it.
+# back on return), with C1 as UTF-8 spells it (\xc2 then \x80-\x9f; the bytes in variables, not $'…' inside the
+# pattern, which old bash versions do not expand there).
 function __aws2fa_strip_controls() {
-  local LC_ALL=C
+  local LC_ALL=C __aws2fa_lead=$'\xc2' __aws2fa_low=$'\x80' __aws2fa_high=$'\x9f'
   __aws2fa_name=${__aws2fa_name//[[:cntrl:]]/}
-  __aws2fa_name=${__aws2fa_name//$'\xc2'[$'\x80'-$'\x9f']/}
+  __aws2fa_name=${__aws2fa_name//"$__aws2fa_lead"[$__aws2fa_low-$__aws2fa_high]/}
 }
 
 # Before each prompt (bash PROMPT_COMMAND, zsh precmd); keeps `$?` for the user's prompt. Untraced, allexport off,
