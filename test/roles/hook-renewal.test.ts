@@ -115,6 +115,41 @@ for (const shell of availableShells(['bash', 'zsh', 'fish'])) {
     assert.equal(actions(world), ['GetSessionToken', 'AssumeRole', 'AssumeRole', 'AssumeRole']);
   });
 
+  Renewal(`${kind}: with allexport and tracing on, env login of a role, exec and a renewal with the built binary: no child's environment and no trace holds a secret`, async (context) => {
+    const { world, outside } = context;
+    const on = {
+      bash: ['set -a', `exec 7>${posix.quote(join(outside, 'trace'))}`, 'BASH_XTRACEFD=7', 'set -x'],
+      zsh: ['setopt allexport xtrace'],
+      fish: ['set -g fish_trace 1'],
+      sh: [],
+    }[kind];
+    const dump = (name: string) => `env > ${d.q(join(outside, `${name}.env`))}`;
+    const result = await run(shell, context, [
+      ...on,
+      `aws2fa env login admin ${ALICE.code}`,
+      dump('login'),
+      `aws2fa exec readonly -- sh -c ${d.q(`env > ${posix.quote(join(outside, 'exec.env'))}`)}`,
+      d.set('AWS2FA_EXPIRES', near()),
+      d.prompt,
+      dump('renewed'),
+      d.state('renewed'),
+    ]);
+    const [login, , renewed] = world.fake.assumed;
+    assert.ok(renewed, result.stderr);
+    assert.is(shown(result.stdout).renewed, `${renewed.accessKeyId}/${Math.floor(renewed.expiration.getTime() / 1000)}`);
+    const root = world.fake.issued[0]!;
+    const held = ['aws2fa-held-1:', root.secretAccessKey, root.sessionToken];
+    for (const name of ['login', 'exec', 'renewed']) {
+      const text = await readFile(join(outside, `${name}.env`), 'utf8');
+      for (const secret of held) assert.not.ok(text.includes(secret), `${name}: a child sees the held session`);
+    }
+    const trace = kind === 'bash' ? await readFile(join(outside, 'trace'), 'utf8') : result.stderr;
+    assert.ok(trace.length > 0, 'traced');
+    for (const secret of [...held, login!.secretAccessKey, login!.sessionToken, renewed.secretAccessKey, renewed.sessionToken]) {
+      assert.not.ok(trace.includes(secret), `a secret in the trace:\n${trace}`);
+    }
+  });
+
   for (const how of ['--name work', '--directory', 'AWS_SHARED_CREDENTIALS_FILE']) {
     Renewal(`${kind}: a session made with ${how} is renewed from the same files`, async (context) => {
       const { world } = context;
