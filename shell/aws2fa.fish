@@ -9,9 +9,13 @@
 #
 # Loading again only redefines the functions and completions. Loading starts no process.
 
+# The hook's functions run untraced: `fish_trace` would print the root session this shell holds and the code that
+# gives the session (a local `fish_trace`, empty, hides the user's for the function and what it calls).
 function aws2fa --description 'aws2fa; env login/logout change this shell'
+    set -l fish_trace
+    # Commands that get the root session this shell holds. The command owns stdin and stdout: nothing to
+    # evaluate, its status is ours.
     if contains -- "$argv[1]" exec console rotate
-        # They get the held root session; nothing to evaluate (exec's command owns stdin and stdout), the status is ours.
         __aws2fa_run $argv
         return
     end
@@ -27,20 +31,26 @@ function aws2fa --description 'aws2fa; env login/logout change this shell'
         end
     end
     # `--shell` before the user's words, which may end options with `--` (`env login -- -odd-profile`).
-    # Command substitution splits the output into lines (quoted values may span lines), so join it
-    # back before sourcing. `| string collect` would keep it whole but hide the binary's exit status.
+    # The code is read whole from a pipe, not taken by a command substitution: fish sends the stderr of a
+    # command substitution to the shell's own, past `aws2fa env login … 2>/dev/null`, and splits its lines.
+    # (fish runs a command substitution in this shell: `eval (aws2fa env login prod)` gets the session from
+    # the function itself, and evaluates the nothing it prints.)
     set -l out
+    set -l code
     if test "$argv[2]" = login
-        set out (__aws2fa_run env login --shell fish $argv[3..-1])
+        __aws2fa_run env login --shell fish $argv[3..-1] | read -z out
+        set code $pipestatus[1]
     else
-        set out (command aws2fa env logout --shell fish $argv[3..-1])
+        command aws2fa env logout --shell fish $argv[3..-1] | read -z out
+        set code $pipestatus[1]
     end
-    set -l code $status
     # 3: the session is there but docker missed an ECR registry; keep the session, return the status.
     if test $code -ne 0 -a $code -ne 3
         return $code
     end
-    string join \n -- $out | source
+    printf '%s' $out | source
+    # A new session (or none): a renewal that failed for the old one may be tried at once.
+    set -e -g __aws2fa_renew_failed
     return $code
 end
 
@@ -48,6 +58,7 @@ end
 # (never exported, never in a file or argv) on descriptor 3 as a pipe. fish connects a pipe to stdin only, so
 # the inner block moves it to 3 and gives the command back the stdin the function had (kept on 4).
 function __aws2fa_run
+    set -l fish_trace
     if set -q __aws2fa_held[1]; and test -n "$__aws2fa_held"
         begin
             printf '%s' $__aws2fa_held | begin
@@ -64,7 +75,8 @@ function __aws2fa_seconds
     string match -qr '^[1-9][0-9]{0,11}$' -- "$argv[1]"
 end
 
-# The profile comes without control characters (C1 too): no terminal escapes from the environment.
+# The profile comes without control characters (C1 too): no terminal escapes from the environment. Time left
+# rounds down to the minute, as the binary's messages and `status` do.
 function aws2fa_prompt --description 'env session profile and time left, for fish_prompt'
     test -n "$AWS2FA_PROFILE"; or return 0
     __aws2fa_seconds "$AWS2FA_EXPIRES"; or return 0
@@ -73,34 +85,42 @@ function aws2fa_prompt --description 'env session profile and time left, for fis
     if test $left -le 0
         printf '%s expired' "$name"
     else if test $left -ge 3600
-        printf '%s %dh%02dm' "$name" (math --scale=0 $left / 3600) (math --scale=0 $left % 3600 / 60)
+        printf '%s %dh%02dm' "$name" (math "floor($left / 3600)") (math "floor($left % 3600 / 60)")
     else if test $left -ge 900
-        printf '%s %dm' "$name" (math --scale=0 $left / 60)
+        printf '%s %dm' "$name" (math "floor($left / 60)")
     else
-        printf '%s %dm!' "$name" (math --scale=0 $left / 60)
+        printf '%s %dm!' "$name" (math "floor($left / 60)")
     end
 end
 
 # Renews the role session before the prompt when it has under 5 minutes left and the held root session has
-# more: silent when it works; on failure the binary's one line, once per session, and the old session stays.
-# Never reads the terminal (stdin from /dev/null). `date` runs only when a held session and a profile are set.
+# more: silent when it works; on failure the binary's one line, and the old session stays. Never reads the
+# terminal (stdin from /dev/null), and never holds the prompt long: the binary gives up after 3 s (--renew),
+# and a failure waits a minute before the next try. The try is marked failed before it starts, so that a Ctrl-C
+# counts as a failure too. __aws2fa_renew_failed is the Unix time of the last failed try (a test sets it to move
+# the clock). `date` runs only when a held session and a profile are set.
 function __aws2fa_renew --on-event fish_prompt
+    set -l fish_trace
     test "$AWS2FA_RENEW" != 0; and status is-interactive; or return 0
     test -n "$AWS2FA_PROFILE"; and set -q __aws2fa_held[1]; and test -n "$__aws2fa_held"; or return 0
-    set -q __aws2fa_renew_failed; and test "$__aws2fa_renew_failed" = "$AWS2FA_EXPIRES"; and return 0
     __aws2fa_seconds "$AWS2FA_EXPIRES"; and __aws2fa_seconds "$AWS2FA_ROOT_EXPIRES"; or return 0
     set -l now (date +%s)
     test (math $AWS2FA_EXPIRES - $now) -lt 300; and test (math $AWS2FA_ROOT_EXPIRES - $now) -ge 300; or return 0
+    # (A mark in the future: the clock went back; it says nothing.)
+    if __aws2fa_seconds "$__aws2fa_renew_failed"; and test $now -ge $__aws2fa_renew_failed
+        test (math $now - $__aws2fa_renew_failed) -ge 60; or return 0
+    end
+    set -g __aws2fa_renew_failed $now
     # The code lands in `out`; the messages (stderr piped to `read`, a builtin) in `err`, shown only on failure.
     set -l err
     set -l code
     set -l out (__aws2fa_run env login --renew --shell fish -- $AWS2FA_PROFILE </dev/null 2>| read -z err; set code $pipestatus[1])
     if test "$code" != 0
-        set -g __aws2fa_renew_failed $AWS2FA_EXPIRES
         printf '%s\n' (string trim -r -- "$err") >&2
         return 0
     end
     string join \n -- $out | source
+    set -e -g __aws2fa_renew_failed
 end
 
 # ---- completion ----

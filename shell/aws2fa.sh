@@ -12,7 +12,36 @@
 # Loading again only redefines the functions. Written for `set -u` / `setopt nounset`. Loading starts no process.
 
 # `function NAME` rather than `NAME()`: an alias named aws2fa would otherwise be expanded right here.
+# The hook's own work runs untraced and with allexport off: `set -x` (zsh -x, BASH_XTRACEFD) would print the root
+# session this shell holds, and `set -a` would export it to every child. zsh keeps the options local to the
+# function; bash gets them back from __aws2fa_flags, and from `local -` where it has that (4.4 on), which also
+# puts them back when a Ctrl-C ends the function half-way (an interrupted `aws2fa exec`).
 function aws2fa() {
+  if [ -n "${ZSH_VERSION-}" ]; then
+    \builtin setopt localoptions noxtrace noallexport
+    __aws2fa_dispatch "$@"
+    return
+  fi
+  local __aws2fa_flags=$- __aws2fa_status=0
+  if ((BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 4))); then local -; fi
+  __aws2fa_untraced
+  __aws2fa_dispatch "$@" || __aws2fa_status=$?
+  __aws2fa_retraced
+  return "$__aws2fa_status"
+}
+
+# bash: the options the caller saved in its local __aws2fa_flags go off, then back on.
+function __aws2fa_untraced() {
+  \builtin set +x +a
+}
+
+function __aws2fa_retraced() {
+  case $__aws2fa_flags in *a*) \builtin set -a ;; esac
+  case $__aws2fa_flags in *x*) \builtin set -x ;; esac
+}
+
+# Which words go where. Commands that get the root session this shell holds go through __aws2fa_run.
+function __aws2fa_dispatch() {
   case ${1-} in
     env)
       case ${2-} in
@@ -32,11 +61,16 @@ function aws2fa() {
 }
 
 # Runs the binary for the hook: AWS2FA_HOOK=1 in its environment only, and the root session this shell holds
-# (never exported, never in a file or argv) on descriptor 3 as a pipe; the process substitution is a pipe in
-# both shells, where a here-string may be a temporary file.
+# (never exported, never in a file or argv) on descriptor 3 as a pipe, the only copy: a process substitution
+# (`3< <(…)`) would leave a second one open (/dev/fd/63 in bash) for every child of aws2fa, and a here-string may
+# be a temporary file. The writer ignores SIGPIPE and always succeeds, so `pipefail` sees the binary's status.
 function __aws2fa_run() {
   if [ -n "${__aws2fa_held-}" ]; then
-    AWS2FA_HOOK=1 AWS2FA_HELD_FD=3 \command aws2fa "$@" 3< <(\builtin printf '%s' "$__aws2fa_held")
+    {
+      { \builtin trap '' PIPE; \builtin printf '%s' "$__aws2fa_held" 2>/dev/null || :; } | {
+        AWS2FA_HOOK=1 AWS2FA_HELD_FD=3 \command aws2fa "$@" 3<&0 0<&4 4<&-
+      }
+    } 4<&0
   else
     AWS2FA_HOOK=1 AWS2FA_HELD_FD='' \command aws2fa "$@"
   fi
@@ -44,6 +78,14 @@ function __aws2fa_run() {
 
 function __aws2fa_shell() {
   if [ -n "${ZSH_VERSION-}" ]; then __aws2fa_dialect=zsh; else __aws2fa_dialect=bash; fi
+}
+
+# Inside a command substitution (`eval "$(aws2fa env login prod)"`) an eval would change only the subshell, which
+# dies with it: the code is printed instead, as the binary prints it, for the caller's own eval. A subshell whose
+# output is the terminal (`(aws2fa env login prod; aws s3 ls)`) still evaluates it.
+function __aws2fa_substituted() {
+  [ ! -t 1 ] || return 1
+  if [ -n "${ZSH_VERSION-}" ]; then [ "${ZSH_SUBSHELL:-0}" -gt 0 ]; else [ "${BASH_SUBSHELL:-0}" -gt 0 ]; fi
 }
 
 # `env login` / `env logout`: evaluate what the binary printed, only when it succeeded.
@@ -61,6 +103,14 @@ function __aws2fa_env() {
   __aws2fa_shell
   shift 2
   # `--shell` before the user's words, which may end options with `--` (`env login -- -odd-profile`).
+  if __aws2fa_substituted; then
+    if [ "$__aws2fa_verb" = login ]; then
+      __aws2fa_run env login --shell "$__aws2fa_dialect" "$@"
+    else
+      \command aws2fa env logout --shell "$__aws2fa_dialect" "$@"
+    fi
+    return
+  fi
   # Separate from `local`, which would replace the binary's exit status with its own.
   if [ "$__aws2fa_verb" = login ]; then
     __aws2fa_out="$(__aws2fa_run env login --shell "$__aws2fa_dialect" "$@")" || __aws2fa_status=$?
@@ -73,6 +123,8 @@ function __aws2fa_env() {
     *) return "$__aws2fa_status" ;;
   esac
   \builtin eval "$__aws2fa_out"
+  # A new session (or none): a renewal that failed for the old one may be tried at once.
+  unset __aws2fa_renew_failed
   return "$__aws2fa_status"
 }
 
@@ -107,11 +159,13 @@ function aws2fa_prompt() {
   case ${AWS2FA_EXPIRES-} in
     '' | 0* | *[!0-9]* | ?????????????*) return 0 ;;
   esac
-  case $__aws2fa_name in *[[:cntrl:]]*) __aws2fa_name=${__aws2fa_name//[[:cntrl:]]/} ;; esac
   # The clock as in __aws2fa_clock, inline: a function call costs a prompt more than all the rest.
   if [ -n "${ZSH_VERSION-}" ]; then
+    case $__aws2fa_name in *[[:cntrl:]]*) __aws2fa_name=${__aws2fa_name//[[:cntrl:]]/} ;; esac
     case $__aws2fa_name in *%*) __aws2fa_name=${__aws2fa_name//\%/%%} ;; esac
     [ -n "${EPOCHSECONDS-}" ] || zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
+  else
+    case $__aws2fa_name in *[![:alnum:]._@+=,-]*) __aws2fa_strip_controls ;; esac
   fi
   __aws2fa_now=${EPOCHSECONDS-}
   if [ -z "$__aws2fa_now" ] && [ -n "${BASH_VERSION-}" ]; then
@@ -136,24 +190,50 @@ function aws2fa_prompt() {
   fi
 }
 
-# Before each prompt (bash PROMPT_COMMAND, zsh precmd); keeps `$?` for the user's prompt.
+# bash, for aws2fa_prompt's __aws2fa_name: once a name holds an invalid UTF-8 byte, bash matches [[:cntrl:]] byte
+# by byte and lets a C1 control through (\xc2\x9b, CSI). So bytes always, in the C locale (local: bash sets it
+# back on return), with C1 as UTF-8 spells it (\xc2 then \x80-\x9f; the bytes in variables, not $'…' inside the
+# pattern, which old bash versions do not expand there).
+function __aws2fa_strip_controls() {
+  local LC_ALL=C __aws2fa_lead=$'\xc2' __aws2fa_low=$'\x80' __aws2fa_high=$'\x9f'
+  __aws2fa_name=${__aws2fa_name//[[:cntrl:]]/}
+  __aws2fa_name=${__aws2fa_name//"$__aws2fa_lead"[$__aws2fa_low-$__aws2fa_high]/}
+}
+
+# Before each prompt (bash PROMPT_COMMAND, zsh precmd); keeps `$?` for the user's prompt. Untraced, allexport off,
+# as aws2fa is.
 function __aws2fa_precmd() {
-  local __aws2fa_status=$?
+  local __aws2fa_status=$? __aws2fa_flags=$-
+  if [ -n "${ZSH_VERSION-}" ]; then
+    \builtin setopt localoptions noxtrace noallexport
+  else
+    if ((BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 4))); then local -; fi
+    __aws2fa_untraced
+  fi
   __aws2fa_renew
   # compinit may run after the hook is loaded: register the completion once it has.
   __aws2fa_compdef
+  [ -n "${ZSH_VERSION-}" ] || __aws2fa_retraced
   return "$__aws2fa_status"
 }
 
 # Renews the role session when it has under 5 minutes left and the held root session has more: silent when
-# it works; on failure the binary's one line, once per session, and the old session stays. Never reads the
-# terminal (stdin from /dev/null).
+# it works; on failure the binary's one line, and the old session stays. Never reads the terminal (stdin from
+# /dev/null), and never holds the prompt long: the binary gives up after 3 s (--renew), and a failure waits a
+# minute before the next try. The try is marked failed before it starts, so that a Ctrl-C, which ends this
+# function half-way, counts as a failure too rather than a reason to try again at once. __aws2fa_renew_failed is
+# the Unix time of the last failed try (a test sets it to move the clock).
 function __aws2fa_renew() {
   local __aws2fa_now='' __aws2fa_dialect __aws2fa_out='' __aws2fa_err='' __aws2fa_status=0
   [ "${AWS2FA_RENEW-}" != 0 ] && [ -n "${AWS2FA_PROFILE-}" ] && [ -n "${__aws2fa_held-}" ] || return 0
-  [ "${__aws2fa_renew_failed-}" != "${AWS2FA_EXPIRES-}" ] || return 0
   __aws2fa_seconds "${AWS2FA_EXPIRES-}" && __aws2fa_seconds "${AWS2FA_ROOT_EXPIRES-}" && __aws2fa_clock || return 0
   [ $((AWS2FA_EXPIRES - __aws2fa_now)) -lt 300 ] && [ $((AWS2FA_ROOT_EXPIRES - __aws2fa_now)) -ge 300 ] || return 0
+  if __aws2fa_seconds "${__aws2fa_renew_failed-}"; then
+    # (A mark in the future: the clock went back; it says nothing.)
+    [ $((__aws2fa_now - __aws2fa_renew_failed)) -ge 60 ] || [ "$__aws2fa_now" -lt "$__aws2fa_renew_failed" ] || return 0
+  fi
+  # A global of the hook's own (zsh: typeset -g, quiet under warn_create_global).
+  if [ -n "${ZSH_VERSION-}" ]; then typeset -g __aws2fa_renew_failed="$__aws2fa_now"; else __aws2fa_renew_failed=$__aws2fa_now; fi
   __aws2fa_shell
   # The code arrives on stdout (fd 5 inside); the messages are kept back and shown only on failure.
   __aws2fa_out="$(
@@ -163,12 +243,9 @@ function __aws2fa_renew() {
       \builtin printf '%s\n' "$__aws2fa_err" >&2
       exit "$__aws2fa_status"
     } 5>&1
-  )" || {
-    # A global of the hook's own (zsh: typeset -g, quiet under warn_create_global).
-    if [ -n "${ZSH_VERSION-}" ]; then typeset -g __aws2fa_renew_failed="$AWS2FA_EXPIRES"; else __aws2fa_renew_failed=$AWS2FA_EXPIRES; fi
-    return 0
-  }
+  )" || return 0
   \builtin eval "$__aws2fa_out"
+  unset __aws2fa_renew_failed
 }
 
 # ---- completion: one decision for both shells, then each shell's own way to offer it ----

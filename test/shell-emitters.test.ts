@@ -121,6 +121,7 @@ Units(`env login (POSIX): unsets shadowing variables, exports the session, RFC 3
       `export AWS2FA_REGION='eu-west-1'`,
       `unset AWS2FA_ROOT_PROFILE`,
       `unset AWS2FA_ROOT_EXPIRES`,
+      `unset AWS2FA_FILES`,
       ``,
     ].join(`\n`),
   );
@@ -129,13 +130,14 @@ Units(`env login (POSIX): unsets shadowing variables, exports the session, RFC 3
 
 Units(`env login without a region puts back the user's region in place of one an earlier env login set, keeps one the user set since`, () => {
   const lines = renderEnvLogin(`sh`, { ...SESSION, region: undefined }).split(`\n`);
-  assert.equal(lines.slice(-5), [
+  assert.equal(lines.slice(-6), [
     `if [ -n "\${AWS2FA_REGION-}" ]; then ` +
       `if [ "\${AWS_REGION-}" = "\${AWS2FA_REGION-}" ]; then ${restoreLine(`AWS_REGION`)}; fi; ` +
       `if [ "\${AWS_DEFAULT_REGION-}" = "\${AWS2FA_REGION-}" ]; then ${restoreLine(`AWS_DEFAULT_REGION`)}; fi; fi`,
     `unset AWS2FA_REGION`,
     `unset AWS2FA_ROOT_PROFILE`,
     `unset AWS2FA_ROOT_EXPIRES`,
+    `unset AWS2FA_FILES`,
     ``,
   ]);
   assert.not.match(lines.join(`\n`), /export AWS_(DEFAULT_)?REGION='/);
@@ -147,7 +149,7 @@ Units(`env login (fish): set -gx for the session, erasing is silent and never fa
   assert.match(text, /^if set -q -g AWS_PROFILE; set -e -g AWS_PROFILE; end$/m);
   assert.match(text, /^set -gx AWS2FA_EXPIRES '1795500720'$/m);
   assert.match(text, /^set -gx AWS2FA_REGION 'eu-west-1'$/m);
-  assert.ok(text.endsWith(`if set -q -g AWS2FA_ROOT_EXPIRES; set -e -g AWS2FA_ROOT_EXPIRES; end\n`));
+  assert.ok(text.endsWith(`if set -q -g AWS2FA_ROOT_EXPIRES; set -e -g AWS2FA_ROOT_EXPIRES; end\nif set -q -g AWS2FA_FILES; set -e -g AWS2FA_FILES; end\n`));
 });
 
 Units(`env login never sets AWS_VAULT; one statement per line; trailing newline`, () => {
@@ -157,7 +159,7 @@ Units(`env login never sets AWS_VAULT; one statement per line; trailing newline`
       assert.ok(text.endsWith(`\n`));
       assert.not.ok(text.includes(`\n\n`));
     }
-    assert.is(renderEnvLogin(shell, SESSION).split(`\n`).length, 17);
+    assert.is(renderEnvLogin(shell, SESSION).split(`\n`).length, 18);
   }
 });
 
@@ -167,7 +169,7 @@ Units(`env logout unsets the session, the root's and the held one, and restores 
     renderEnvLogout(`bash`),
     [
       ...[`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_SESSION_EXPIRATION`]
-        .concat([`AWS_CREDENTIAL_EXPIRATION`, `AWS2FA_PROFILE`, `AWS2FA_EXPIRES`, `AWS2FA_ROOT_PROFILE`, `AWS2FA_ROOT_EXPIRES`, `__aws2fa_held`])
+        .concat([`AWS_CREDENTIAL_EXPIRATION`, `AWS2FA_PROFILE`, `AWS2FA_EXPIRES`, `AWS2FA_ROOT_PROFILE`, `AWS2FA_ROOT_EXPIRES`, `AWS2FA_FILES`, `__aws2fa_held`])
         .map(name => `unset ${name}`),
       `if [ -n "\${AWS2FA_SAVED-}" ]; then ${restored.map(restoreLine).join(`; `)}; fi`,
       // A session of an older aws2fa (no saving): only a region the login set goes.
@@ -180,12 +182,20 @@ Units(`env logout unsets the session, the root's and the held one, and restores 
   assert.match(renderEnvLogout(`fish`), /^if set -q -g __aws2fa_held; set -e -g __aws2fa_held; end$/m);
 });
 
-Units(`env login with the hook's fields: the held value unexported (zsh: typeset -g +x), the root's profile and expiry exported`, () => {
-  const hooked = { ...SESSION, held: `aws2fa-held-1:a'b`, root: { profile: `root`, expiration: new Date(`2026-11-24T10:00:00.5Z`) } };
-  const tail = (shell: ShellName) => renderEnvLogin(shell, hooked).split(`\n`).slice(-5);
-  assert.equal(tail(`bash`), [`export AWS2FA_ROOT_PROFILE='root'`, `export AWS2FA_ROOT_EXPIRES='1795514400'`, `unset __aws2fa_held`, `__aws2fa_held='aws2fa-held-1:a'\\''b'`, ``]);
-  assert.equal(tail(`zsh`).slice(3), [`typeset -g +x __aws2fa_held='aws2fa-held-1:a'\\''b'`, ``]);
-  assert.equal(tail(`fish`).slice(2), [`set -gx AWS2FA_ROOT_EXPIRES '1795514400'`, `set -g -u __aws2fa_held 'aws2fa-held-1:a\\'b'`, ``]);
+Units(`env login with the hook's fields: the held value unexported, also under allexport (zsh: typeset -g, then +x), the root's profile and expiry exported, the files`, () => {
+  const hooked = { ...SESSION, held: `aws2fa-held-1:a'b`, root: { profile: `root`, expiration: new Date(`2026-11-24T10:00:00.5Z`) }, files: `{"credentials":"/x"}` };
+  const tail = (shell: ShellName) => renderEnvLogin(shell, hooked).split(`\n`).slice(-6);
+  const assign = `__aws2fa_held='aws2fa-held-1:a'\\''b'`;
+  assert.equal(tail(`bash`), [
+    `export AWS2FA_ROOT_PROFILE='root'`,
+    `export AWS2FA_ROOT_EXPIRES='1795514400'`,
+    `export AWS2FA_FILES='{"credentials":"/x"}'`,
+    `unset __aws2fa_held`,
+    `case $- in *a*) set +a; ${assign}; set -a ;; *) ${assign} ;; esac`,
+    ``,
+  ]);
+  assert.equal(tail(`zsh`).slice(3), [`typeset -g +x ${assign}`, `typeset -g +x __aws2fa_held`, ``]);
+  assert.equal(tail(`fish`).slice(3), [`set -gx AWS2FA_FILES '{"credentials":"/x"}'`, `set -g -u __aws2fa_held 'aws2fa-held-1:a\\'b'`, ``]);
   // Without the hook nothing is held or said about it.
   assert.not.match(renderEnvLogin(`bash`, SESSION), /__aws2fa_held/);
 });

@@ -11,6 +11,8 @@ export interface AwsTarget {
   connectTimeoutMs: number;
   requestTimeoutMs: number;
   maxAttempts: number;
+  /** the whole call's bound when it is not the default's (a renewal at the prompt) */
+  boundMs?: number | undefined;
   debug?: Debug | undefined;
 }
 
@@ -89,11 +91,15 @@ export function checkAwsSettings(env: Record<string, string | undefined>, servic
   endpointFromEnv(env, service);
 }
 
-// A dead or hanging endpoint fails in seconds: 3 s to connect, 10 s for an answer, one retry.
-export function targetFor(env: Record<string, string | undefined>, service: AwsService, region: string, debug?: Debug): AwsTarget {
+// A dead or hanging endpoint fails in seconds: 3 s to connect, 10 s for an answer, one retry. `quickMs` (the
+// renewal the shell hook runs before drawing a prompt) bounds the whole call instead, in one try.
+export function targetFor(env: Record<string, string | undefined>, service: AwsService, region: string, debug?: Debug, quickMs?: number): AwsTarget {
   const bound = httpTimeoutMs(env);
   const endpoint = endpointFromEnv(env, service);
   debug?.secret(userInfoOf(endpoint));
+  if (quickMs !== undefined) {
+    return { region, endpoint, connectTimeoutMs: quickMs, requestTimeoutMs: quickMs, maxAttempts: 1, boundMs: quickMs, debug };
+  }
   return {
     region,
     endpoint,
@@ -109,6 +115,7 @@ export function targetFor(env: Record<string, string | undefined>, service: AwsS
 // the whole call, every try and pause included: 2 × (3 s + 10 s) + 2 s = 28 s by default. (The SDK's own pause
 // between two tries is under a second.)
 export function callBoundMs(target: AwsTarget): number {
+  if (target.boundMs !== undefined) return target.boundMs;
   const perTry = target.connectTimeoutMs + target.requestTimeoutMs;
   return target.maxAttempts * perTry + Math.min(2_000, perTry);
 }

@@ -41,7 +41,7 @@ function describe(error: unknown, where: FailureContext): UserError {
   const status = failure.$metadata?.httpStatusCode;
   const awsMessage = (failure.message ?? '').trim();
   const key = where.keys ? `access key ${shortKey(where.keys.accessKeyId)}` : 'the session';
-  const seconds = Math.round((where.target.connectTimeoutMs + where.target.requestTimeoutMs) / 1000);
+  const seconds = Math.round((where.target.boundMs ?? where.target.connectTimeoutMs + where.target.requestTimeoutMs) / 1000);
 
   if (error instanceof OversizedAnswerError) {
     return new AwsRequestError(

@@ -54,7 +54,7 @@ export async function chooseSerial(context: AppContext, profile: ResolvedProfile
 }
 
 export function stsTarget(context: AppContext, profile: ResolvedProfile) {
-  return targetFor(context.env, 'STS', profile.stsRegion, debugFor(context));
+  return targetFor(context.env, 'STS', profile.stsRegion, debugFor(context), context.quickCallMs);
 }
 
 // The root's MFA session (GetSessionToken with its long-term keys). Everything that can be checked is checked before

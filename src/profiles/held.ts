@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, readSync } from 'node:fs';
+import { fstatSync } from 'node:fs';
 import type { SessionKeys } from '../store/credentials.js';
 
 // The root's MFA session as the shell hook holds it (INTERFACES.md "Held root session"): one line of printable
@@ -57,29 +57,17 @@ export function decodeHeld(text: string): HeldSession | undefined {
   };
 }
 
-// A pipe or socket is read through libuv, never with a blocking read: a writer that never closes its end costs at
-// most READ_BOUND_MS, not a hung prompt. A regular file (not what the hook hands over, but harmless) is read as is.
+// The pipe is read through libuv, never with a blocking read: a writer that never closes its end costs at most
+// READ_BOUND_MS, not a hung prompt. Only a pipe the launcher let through (src/boot/held-descriptor.ts: descriptor 3,
+// passed by the shell, AWS2FA_HELD_FD removed otherwise) is touched at all: anything else may be Node's own.
 const READ_BOUND_MS = 2_000;
 
 async function readFd(fd: number): Promise<string | undefined> {
-  let kind;
   try {
-    kind = fstatSync(fd);
+    const kind = fstatSync(fd);
+    if (!kind.isFIFO() && !kind.isSocket()) return undefined;
   } catch {
     return undefined; // not open
-  }
-  if (kind.isFile()) {
-    try {
-      const buffer = Buffer.alloc(MAX_BYTES + 1);
-      const count = readSync(fd, buffer, 0, buffer.length, 0);
-      return count > MAX_BYTES ? undefined : buffer.subarray(0, count).toString('latin1');
-    } finally {
-      closeQuietly(fd);
-    }
-  }
-  if (!kind.isFIFO() && !kind.isSocket()) {
-    closeQuietly(fd);
-    return undefined;
   }
   const { Socket } = await import('node:net');
   return new Promise((resolve) => {
@@ -103,14 +91,6 @@ async function readFd(fd: number): Promise<string | undefined> {
   });
 }
 
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    // already closed
-  }
-}
-
 // Read once per run, and the descriptor closed at once: nothing spawned later inherits it.
 const taken = new WeakMap<object, Promise<HeldSession | undefined>>();
 
@@ -118,7 +98,7 @@ export function takeHeldSession(env: Record<string, string | undefined>): Promis
   let held = taken.get(env);
   if (!held) {
     const named = env.AWS2FA_HELD_FD;
-    held = named !== undefined && /^[3-9]$/.test(named) ? readFd(Number(named)).then((text) => (text === undefined ? undefined : decodeHeld(text))) : Promise.resolve(undefined);
+    held = named === `3` ? readFd(Number(named)).then((text) => (text === undefined ? undefined : decodeHeld(text))) : Promise.resolve(undefined);
     taken.set(env, held);
   }
   return held;

@@ -17,6 +17,8 @@ export interface EnvSession {
   held?: string;
   // The root session behind a role session (non-secret: for the prompt, status and renewal).
   root?: { profile: string; expiration: Date };
+  // AWS2FA_FILES: the files the session was made from, when not the standard ones (env login only).
+  files?: string;
 }
 
 interface Emitter {
@@ -53,6 +55,9 @@ const SESSION = [
 export const ROOT_VARIABLES = [`AWS2FA_ROOT_PROFILE`, `AWS2FA_ROOT_EXPIRES`];
 const ROOT = ROOT_VARIABLES;
 const HELD = `__aws2fa_held`;
+// The files a session was made from (env login; src/profiles/session-files.ts): another session's are not its.
+export const FILES_VARIABLE = `AWS2FA_FILES`;
+const FILES = FILES_VARIABLE;
 const REGION = [`AWS_REGION`, `AWS_DEFAULT_REGION`];
 // Set only when the login set the region, so that a login without one removes only a region a login set.
 export const REGION_MARKER = `AWS2FA_REGION`;
@@ -124,11 +129,12 @@ export function renderEnvLogin(shell: ShellName, session: EnvSession): string {
     lines.push(e.ifSet(REGION_MARKER, restoreOurs), e.unset(REGION_MARKER));
   }
   lines.push(...ROOT.map(name => (session.root ? e.set(name, values[name] ?? ``) : e.unset(name))));
+  lines.push(session.files !== undefined ? e.set(FILES, session.files) : e.unset(FILES));
   if (session.held !== undefined) lines.push(holdLine(shell, session.held));
   return `${lines.join(`\n`)}\n`;
 }
 
 export function renderEnvLogout(shell: ShellName): string {
   const e = emitterFor(shell);
-  return `${[...SESSION.map(name => e.unset(name)), ...ROOT.map(name => e.unset(name)), e.unset(HELD), ...restoreAll(e)].join(`\n`)}\n`;
+  return `${[...SESSION.map(name => e.unset(name)), ...ROOT.map(name => e.unset(name)), e.unset(FILES), e.unset(HELD), ...restoreAll(e)].join(`\n`)}\n`;
 }

@@ -51,8 +51,13 @@ export function ifUnset(name: string, lines: string[]): string {
   return `if [ -z "\${${checkName(name)}-}" ]; then ${lines.join(`; `)}; fi`;
 }
 
-// A shell variable, never exported: unset first drops an export attribute it may have come with. zsh gets
-// `typeset -g`, so that setting it from inside the hook's function warns nobody under warn_create_global.
+// A shell variable, never exported: unset first drops an export attribute it may have come with, and under
+// `set -a` (zsh `setopt allexport`) an assignment exports by itself, so allexport is off while it is made. zsh gets
+// `typeset -g`, so that setting it from inside the hook's function warns nobody under warn_create_global, then `+x`
+// alone, which takes the export back (allexport wins over a `+x` given with the value).
 export function setUnexported(name: string, value: string, zsh: boolean): string {
-  return zsh ? `typeset -g +x ${checkName(name)}=${quote(value)}` : `unset ${checkName(name)}\n${checkName(name)}=${quote(value)}`;
+  const variable = checkName(name);
+  if (zsh) return `typeset -g +x ${variable}=${quote(value)}\ntypeset -g +x ${variable}`;
+  const assign = `${variable}=${quote(value)}`;
+  return `unset ${variable}\ncase $- in *a*) set +a; ${assign}; set -a ;; *) ${assign} ;; esac`;
 }

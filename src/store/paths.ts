@@ -9,6 +9,8 @@ export interface AwsFiles {
 export interface FolderOptions {
   directory?: string | undefined;
   name?: string | undefined;
+  /** both files, as a session remembered them (the hook's renewal): before everything else */
+  files?: AwsFiles | undefined;
 }
 
 function expandHome(path: string, home: string): string {
@@ -19,6 +21,7 @@ function expandHome(path: string, home: string): string {
 
 // --directory / --name pick a folder holding both files; otherwise the AWS CLI's own variables and defaults.
 export function resolveAwsFiles(folder: FolderOptions, env: Record<string, string | undefined>, home: string): AwsFiles {
+  if (folder.files) return folder.files;
   if (folder.name !== undefined) {
     if (!/^[\w.@+-]+$/.test(folder.name) || folder.name.startsWith('.')) {
       throw new BadInputError(`--name ${JSON.stringify(folder.name)}: use letters, digits, '.', '_', '-' (it names the folder ~/.aws-NAME)`);

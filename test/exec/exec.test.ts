@@ -36,13 +36,14 @@ function parseEnv(text: string): Record<string, string> {
 }
 
 Exec('the command gets exactly the variables of env login; AWS_PROFILE and the like gone, the user\'s own kept', async ({ world }) => {
-  const user = { MY_OWN: 'kept as it was', AWS_PROFILE: 'prod', AWS_DEFAULT_PROFILE: 'prod', AWS_SECURITY_TOKEN: 'stale' };
+  // AWS2FA_FILES: the files of the shell's own env session, not this one's.
+  const user = { MY_OWN: 'kept as it was', AWS_PROFILE: 'prod', AWS_DEFAULT_PROFILE: 'prod', AWS_SECURITY_TOKEN: 'stale', AWS2FA_FILES: '{"credentials":"/stale"}' };
   const result = await runBinaryGuarded(['exec', 'prod', ALICE.code, '--', 'env'], envOf(world, user));
   assert.is(result.status, 0, result.stderr);
   assert.is(result.stderr, '');
   const session = world.fake.issued[0]!;
   const expiration = session.expiration.toISOString().replace('.000Z', 'Z');
-  const { AWS_PROFILE, AWS_DEFAULT_PROFILE, AWS_SECURITY_TOKEN, ...kept } = envOf(world, user);
+  const { AWS_PROFILE, AWS_DEFAULT_PROFILE, AWS_SECURITY_TOKEN, AWS2FA_FILES, ...kept } = envOf(world, user);
   const added = {
     AWS_ACCESS_KEY_ID: session.accessKeyId,
     AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
@@ -62,7 +63,7 @@ Exec('the command gets exactly the variables of env login; AWS_PROFILE and the l
   const exported = [...printed.stdout.matchAll(/^export (\w+)=/gm)].map((match) => match[1]).sort();
   const unset = [...printed.stdout.matchAll(/^unset (\w+)$/gm)].map((match) => match[1]).sort();
   assert.equal(exported, Object.keys(added).sort());
-  assert.equal(unset, ['AWS2FA_ROOT_EXPIRES', 'AWS2FA_ROOT_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_PROFILE', 'AWS_SECURITY_TOKEN']);
+  assert.equal(unset, ['AWS2FA_FILES', 'AWS2FA_ROOT_EXPIRES', 'AWS2FA_ROOT_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_PROFILE', 'AWS_SECURITY_TOKEN']);
 });
 
 Exec('a profile without a region: a region an earlier env login set is removed, one the user set is kept', async (context) => {

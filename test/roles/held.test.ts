@@ -41,7 +41,7 @@ async function run(world: World, argv: string[], held?: string): Promise<Finishe
 }
 
 function heldOf(stdout: string): string {
-  const value = /^__aws2fa_held='(.*)'$/m.exec(stdout)?.[1];
+  const value = /__aws2fa_held='([^']*)'/.exec(stdout)?.[1];
   assert.ok(value, `no held value in ${stdout}`);
   return value;
 }

@@ -20,6 +20,8 @@ n=$(( $(grep -c '^--$' "$FAKE_DIR/log" 2>/dev/null || echo 0) + 1 ))
   printf 'hook:%s\\n' "\${AWS2FA_HOOK-unset}"
   printf 'fd:%s\\n' "\${AWS2FA_HELD_FD-unset}"
   if [ "\${AWS2FA_HELD_FD-}" = 3 ]; then printf 'held:%s\\n' "$(cat <&3)"; fi
+  # Other copies of the held pipe (test is a builtin: this shell's own descriptors; -ef: the same pipe).
+  fd=4; printf 'pipes:'; while [ "\${AWS2FA_HELD_FD-}" = 3 ] && [ $fd -lt 256 ]; do if [ -p /dev/fd/$fd ] && [ /dev/fd/$fd -ef /dev/fd/3 ]; then printf ' %s' $fd; fi; fd=$((fd + 1)); done; printf '\\n'
   printf 'stdin:%s\\n' "$(readlink /proc/$$/fd/0)"
   env | grep -q aws2fa-held && printf 'leak:env\\n'
   printf -- '--\\n'
@@ -39,6 +41,8 @@ export interface FakeCall {
   held: string | null;
   stdin: string;
   leak: boolean;
+  /** descriptors above 3 on the held session's pipe: none, or a copy of it reached the binary */
+  pipes: string;
 }
 
 export interface FakeAnswer {
@@ -60,7 +64,7 @@ function parseCalls(log: string): FakeCall[] {
     .filter(Boolean)
     .map(block => {
       const field = (name: string) => block.match(new RegExp(`^${name}:(.*)$`, `m`))?.[1] ?? null;
-      return { argv: field(`argv`) ?? ``, hook: field(`hook`) ?? ``, fd: field(`fd`) ?? ``, held: field(`held`), stdin: field(`stdin`) ?? ``, leak: /^leak:/m.test(block) };
+      return { argv: field(`argv`) ?? ``, hook: field(`hook`) ?? ``, fd: field(`fd`) ?? ``, held: field(`held`), stdin: field(`stdin`) ?? ``, leak: /^leak:/m.test(block), pipes: field(`pipes`) ?? `` };
     });
 }
 

@@ -9,7 +9,13 @@ import { ecrRequest, loginRegistries } from '../../mfa/ecr-registries.js';
 import { sessionForShell } from '../../mfa/shell-session.js';
 import { encodeHeld, takeHeldSession } from '../../profiles/held.js';
 import { resolveProfile } from '../../profiles/resolve.js';
+import { decodeSessionFiles, encodeSessionFiles, SESSION_FILES_VARIABLE } from '../../profiles/session-files.js';
 import { renderEnvLogin, shellFromEnv, SHELL_NAMES } from '../../shell/index.js';
+
+// The renewal runs while the prompt waits: one try, and no longer than this.
+const RENEWAL_BOUND_MS = 3_000;
+
+const withFiles = (files: string | undefined) => (files === undefined ? {} : { files });
 
 export class EnvLoginCommand extends SessionCommand {
   static override paths = [[`env`, `login`]];
@@ -32,7 +38,8 @@ export class EnvLoginCommand extends SessionCommand {
       (which holds it) or from the root's file-mode login when either has 5 minutes left: no code for any role
       while it lasts. \`--duration\` is then the role session's length (default: duration_seconds, else 1 h);
       more than 1 h is assumed straight from the long-term keys with a code, as AWS limits a role assumed from
-      a session to 1 h. \`--renew\` (what the hook runs at the prompt) uses only the session the hook holds.
+      a session to 1 h. \`--renew\` (what the hook runs at the prompt) uses only the session the hook holds,
+      the files the session was made from (AWS2FA_FILES), and gives up after 3 s.
 
       \`--ecr\` / \`--ecr-region\` also log docker in to ECR (messages on stderr). If a region fails, the session
       code is still printed and the exit status is 3; the shell hook keeps the session and returns 3.
@@ -56,9 +63,12 @@ export class EnvLoginCommand extends SessionCommand {
     await takeHeldSession(this.context.env);
     const words = loneCodeAsCode(this.context, this);
     if (this.renew && words.code !== undefined) throw new UsageError(`--renew takes no CODE: it renews from the session the shell holds`);
-    const profile = await resolveProfile(this.context, { ...this, profile: words.profile });
-    const ecr = this.renew ? null : await ecrRequest(this, this.context, profile);
-    const session = await sessionForShell(this.context, profile, { code: words.code, serial: this.serial, durationSeconds: this.duration, renew: this.renew, command: `env login` });
+    // The renewal before a prompt: the session's own files, and a short bound on every call.
+    const context = this.renew ? { ...this.context, quickCallMs: RENEWAL_BOUND_MS } : this.context;
+    const files = this.renew && this.name === undefined && this.directory === undefined ? decodeSessionFiles(this.context.env[SESSION_FILES_VARIABLE]) : undefined;
+    const profile = await resolveProfile(context, { ...this, profile: words.profile, files });
+    const ecr = this.renew ? null : await ecrRequest(this, context, profile);
+    const session = await sessionForShell(context, profile, { code: words.code, serial: this.serial, durationSeconds: this.duration, renew: this.renew, command: `env login` });
     const hook = this.context.env.AWS2FA_HOOK === `1`;
     const code = renderEnvLogin(this.shell ?? shellFromEnv(this.context.env.SHELL), {
       profile: profile.name,
@@ -66,6 +76,7 @@ export class EnvLoginCommand extends SessionCommand {
       ...(profile.profileRegion ? { region: profile.profileRegion } : {}),
       ...(session.root ? { root: session.root } : {}),
       ...(hook && session.held ? { held: encodeHeld(session.held) } : {}),
+      ...withFiles(encodeSessionFiles(profile.files, this.context.home)),
     });
     await deliver(this.context.stdout, code, `the session's shell code`);
     const via = session.root ? ` (role, via ${session.root.profile})` : '';
