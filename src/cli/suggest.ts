@@ -24,6 +24,8 @@ export function closest(word: string, candidates: readonly string[]): string[] {
   let best = allowedTypos(typed) + 1;
   let found: string[] = [];
   for (const candidate of new Set(candidates)) {
+    // The length alone already says too far: 50,000 profile names cost no alignment each.
+    if (Math.abs(candidate.length - typed.length) >= best) continue;
     const distance = editDistance(typed, candidate.toLowerCase());
     if (distance < best) [best, found] = [distance, [candidate]];
     else if (distance === best) found.push(candidate);

@@ -57,14 +57,14 @@ Mistakes('a word that is like nothing stays the unknown-profile error, naming th
   );
 });
 
-Mistakes('the list of known profiles is bounded', async ({ world }) => {
+Mistakes('the list of known profiles is bounded (both files: default and prod of the config too)', async ({ world }) => {
   const names = Array.from({ length: 14 }, (_, index) => `account${index}`);
   await world.writeCredentials(names.map((name) => `[${name}]\naws_access_key_id = AKIA${name}\n`).join(''));
   const result = await runBinary(['login', 'nope', ALICE.code], cleanEnv(world.home));
   assert.equal([result.status, result.stdout], [1, '']);
   assert.is(
     result.stderr,
-    `aws2fa: profile nope is not in ${world.credentials} (known profiles: ${names.slice(0, 5).join(', ')} and 9 more (aws2fa status lists them all)); add its keys with: aws configure --profile nope\n`,
+    `aws2fa: profile nope is not in ${world.credentials} (known profiles: ${names.slice(0, 5).join(', ')} and 11 more (aws2fa status lists them all)); add its keys with: aws configure --profile nope\n`,
   );
 });
 

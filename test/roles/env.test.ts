@@ -52,7 +52,7 @@ Env('env login ROLE CODE: GetSessionToken with the root keys, AssumeRole with th
     AWS2FA_REGION: 'eu-central-1',
   });
   assert.not.match(result.stdout, /__aws2fa_held/, 'nothing held without the hook');
-  assert.match(result.stderr, /^This shell has a session of admin \(role, via base\) until .* \(59m left\)\.\n$/);
+  assert.match(result.stderr, /^This shell has a session of admin \(role, via base\) until .* \((?:1h00m|59m) left\)\.\n$/);
   assert.equal(await world.snapshot(), before);
 });
 
