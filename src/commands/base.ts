@@ -5,6 +5,9 @@ import { isRegionName } from '../aws/regions.js';
 import { debugFor, enableDebug } from '../debug.js';
 import { parseDuration } from '../duration.js';
 import { UserError } from '../errors.js';
+import { applyProfileOption, profileOption } from './profile-option.js';
+
+export { profileOption };
 
 // Clipanion prints errors to stdout, where `eval "$(aws2fa env login)"` would run them: every command reports its
 // own errors, as one line on stderr.
@@ -34,6 +37,7 @@ export abstract class AppCommand extends Command<AppContext> {
   override async validateAndExecute(): Promise<number> {
     if (this.debug) enableDebug(this.context);
     try {
+      applyProfileOption(this);
       return await super.validateAndExecute();
     } catch (error) {
       return reportError(this.context, error);
@@ -98,6 +102,7 @@ export abstract class SessionCommand extends FolderCommand {
   override debug = debugOption(true);
   profile = Option.String({ required: false, name: 'PROFILE' });
   code = Option.String({ required: false, name: 'CODE' });
+  profileFlag = profileOption();
 
   duration = durationOption();
   serial = serialOption();
