@@ -134,6 +134,7 @@ export async function runCli(argv: string[], context: AppContext): Promise<numbe
   }
   // `aws2fa statsu`: the default command's PROFILE may be a typo of a command, said if there is no such profile.
   if (command instanceof DefaultLoginCommand && command.profile) command.commandsNear = commandsNear(command.profile, knownCommands()).map((path) => path.join(' '));
+  if (command instanceof DefaultLoginCommand) command.generalHelp = () => buildCli(false).usage(null);
   return cli.run(command, context);
 }
 

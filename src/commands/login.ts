@@ -11,6 +11,7 @@ import { DEFAULT_ROOT_SECONDS } from '../mfa/roles.js';
 import { resolveProfile, type ResolvedProfile } from '../profiles/resolve.js';
 import { rememberSerial, startSession } from '../mfa/session.js';
 import { assertWritable } from '../store/atomic.js';
+import { noDefaultProfile } from './default-profile.js';
 
 export class LoginCommand extends SessionCommand {
   static override paths = [[`login`], [`mfa`, `login`]];
@@ -98,8 +99,18 @@ export class DefaultLoginCommand extends LoginCommand {
 
   // Set by src/cli.ts when PROFILE is a typo of a command (`aws2fa statsu`): said when there is no such profile.
   commandsNear: string[] = [];
+  // Set by src/cli.ts: the general help, for a bare `aws2fa` with nothing to log in.
+  generalHelp: () => string = () => ``;
 
   override async execute(): Promise<number> {
+    // Bare `aws2fa` logs in `default`, as the original aws2fa did; someone without one is told what aws2fa does.
+    if (this.profile === undefined && this.code === undefined && !this.context.env.AWS_PROFILE) {
+      const missing = noDefaultProfile(this.context, this);
+      if (missing) {
+        this.context.stderr.write(`aws2fa: ${missing}\n\n${this.generalHelp()}`);
+        return 2;
+      }
+    }
     try {
       return await super.execute();
     } catch (error) {
