@@ -1,4 +1,4 @@
-import type { AppContext } from '../context.js';
+import type { AppContext, Terminal } from '../context.js';
 import { BadInputError, MissingCodeError, WrongCodeError } from '../errors.js';
 import { configSection } from '../store/config.js';
 import { findSection } from '../store/ini.js';
@@ -57,6 +57,21 @@ export async function withMfaCode<T>(context: AppContext, ask: CodeRequest, atte
     } catch (error) {
       if (last || !(error instanceof WrongCodeError)) throw error;
       context.stderr.write(`aws2fa: wrong code, try the next one\n`);
+    }
+  }
+}
+
+// The device ARN asked on the terminal: a typo costs a try, as with codes (3 in all), not the run. `check`
+// returns the valid ARN or throws a BadInputError that says what is wrong with it.
+export async function askSerial(context: AppContext, terminal: Terminal, question: string, check: (answer: string) => string): Promise<string> {
+  for (let tries = 1; ; tries++) {
+    const answer = (await terminal.ask(question)).trim();
+    try {
+      return check(answer);
+    } catch (error) {
+      if (tries === TRIES || !(error instanceof BadInputError)) throw error;
+      const what = answer === '' ? `no device ARN typed` : error.message;
+      context.stderr.write(`aws2fa: ${what}; try again\n`);
     }
   }
 }
