@@ -11,6 +11,14 @@ export interface CodeRequest {
   given?: string | undefined; // CODE from the command line
   mfaProcess?: string | undefined; // the profile's mfa_process
   command?: string | undefined; // the aws2fa command run (`env login`, `exec`), named in advice; else login
+  device?: { profile: string; serial: string } | undefined; // whose MFA device the code comes from (a role's root)
+}
+
+// `MFA code for prod: `; for a role, the code comes from its root's device, which the prompt names:
+// `MFA code for alice (arn:aws:iam::123456789012:mfa/alice), for staging: `.
+function codePrompt(ask: CodeRequest): string {
+  const device = ask.device && ask.device.profile !== ask.profile ? `${ask.device.profile} (${ask.device.serial}), for ` : ``;
+  return `MFA code for ${device}${ask.profile}: `;
 }
 
 // Asked on the terminal: a mistyped or expired code costs a try, not the run.
@@ -38,7 +46,7 @@ export async function withMfaCode<T>(context: AppContext, ask: CodeRequest, atte
   }
   for (let tries = 1; ; tries++) {
     const last = tries === TRIES;
-    const answer = await terminal.ask(`MFA code for ${ask.profile}: `);
+    const answer = await terminal.ask(codePrompt(ask));
     if (answer === '') {
       if (last) throw new MissingCodeError(`no code typed`);
       context.stderr.write(`aws2fa: no code typed; type the 6 digits your device shows\n`);

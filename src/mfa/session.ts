@@ -64,7 +64,7 @@ export async function startSession(context: AppContext, profile: ResolvedProfile
   // The code is never logged; it is not registered as a secret either, as masking six digits would also mask
   // them inside account ids and serials.
   const target = stsTarget(context, profile);
-  const keys = await withMfaCode(context, { profile: profile.name, given: request.code, mfaProcess: profile.mfaProcess, command: request.command }, (code) =>
+  const keys = await withMfaCode(context, { profile: profile.name, given: request.code, mfaProcess: profile.mfaProcess, command: request.command, device: { profile: profile.root, serial } }, (code) =>
     getSessionToken(target, profile.longTerm.keys, { serial, code, durationSeconds: request.durationSeconds }),
   );
   return { keys, serial, serialWasAsked };

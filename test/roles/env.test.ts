@@ -162,7 +162,7 @@ Env('asked on the terminal: the device is saved to the root profile, the code as
   const terminal = scriptedTerminal([ALICE.mfaSerial, ALICE.code]);
   const result = await world.aws2fa(['env', 'login', 'deep'], { terminal });
   assert.is(result.status, 0, result.stderr);
-  assert.equal(terminal.questions, [`MFA device ARN for profile base (saved to ${world.config}): `, 'MFA code for deep: ']);
+  assert.equal(terminal.questions, [`MFA device ARN for profile base (saved to ${world.config}): `, 'MFA code for base (arn:aws:iam::123456789012:mfa/alice), for deep: ']);
   assert.match(await world.read(world.config), /^\[profile base\]\nregion = us-east-1\nmfa_serial = arn:aws:iam::123456789012:mfa\/alice\n/);
   assert.equal(actions(world), ['GetSessionToken', 'AssumeRole', 'AssumeRole']);
 });
