@@ -1,6 +1,6 @@
 import { Command, type Usage } from 'clipanion';
 import { noteRotation, restoreNote, sessionSummary, warnIfShared } from './messages.js';
-import { SessionCommand } from './base.js';
+import { durationOption, SessionCommand } from './base.js';
 import { oneOf } from '../cli/suggest.js';
 import { BadInputError, ECR_INCOMPLETE_STATUS, UnknownProfileError } from '../errors.js';
 import { loneCodeAsCode } from '../mfa/code.js';
@@ -29,7 +29,8 @@ export class LoginCommand extends SessionCommand {
       For a role profile (\`role_arn\` and \`source_profile\` in the config file), it logs in the root profile (the one
       with the long-term keys), or keeps its session when it has 5 minutes left (no code needed), assumes each role
       once to check that it works, and only then writes the root's session. The AWS CLI and the SDKs then assume
-      the role by themselves with that session; no role keys are written.
+      the role by themselves with that session; no role keys are written. \`--duration\` makes no role session
+      here: the root's session lasts 12 h, and the AWS CLI assumes the role for its duration_seconds (else 1 h).
 
       With \`--ecr\`, it then logs docker in to the account's ECR registry in the profile's region, and with
       \`--ecr-region\` in more regions (\`docker login --password-stdin\`: the password goes to docker's stdin,
@@ -46,6 +47,9 @@ export class LoginCommand extends SessionCommand {
       [`Also log docker in to ECR in the profile's region and in us-east-1`, `$0 login prod 123456 --ecr --ecr-region us-east-1`],
     ],
   });
+
+  // File mode makes no role session: the help says what --duration does for a role profile here.
+  override duration = durationOption(`file`);
 
   async execute(): Promise<number> {
     const words = loneCodeAsCode(this.context, this);
