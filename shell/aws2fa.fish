@@ -107,7 +107,8 @@ end
 
 # Options per command: test/shell/completion.test.ts checks them against the CLI's own.
 function __aws2fa_options
-    set -l folder --directory --name
+    # (--profile goes with the folder options: the same commands take both.)
+    set -l folder --directory --name --profile
     set -l session --duration --lifespan --serial --region
     set -l ecr --ecr --ecr-region --docker-command
     switch "$argv"
@@ -149,7 +150,7 @@ function __aws2fa_decide
                 case --
                     set after 1
                     continue
-                case --directory --name --duration --lifespan --serial --region --ecr-region --docker-command --shell
+                case --directory --name --profile -p --duration --lifespan --serial --region --ecr-region --docker-command --shell
                     set value $word
                     continue
                 case '-*'
@@ -182,6 +183,9 @@ function __aws2fa_decide
             return
         case --directory
             echo dirs
+            return
+        case --profile -p
+            echo profiles $folder
             return
         case '?*'
             return
