@@ -20,6 +20,7 @@ const GENERAL_OPTIONS = [`--version`, `-v`, `--help`, `-h`];
 // Accepted by every command, though not listed by all (`--debug` is hidden where it logs nothing).
 const ALWAYS_ACCEPTED = [`-h`, `--help`, `--debug`];
 const DURATION_OPTIONS = [`--duration`, `--lifespan`];
+const PROFILE_OPTIONS = [`--profile`, `-p`];
 
 const seeHelp = (path: string[]) => ` (see aws2fa ${path.join(` `)} --help)`;
 const SEE_GENERAL_HELP = ` (see aws2fa --help)`;
@@ -81,6 +82,8 @@ function commandStart(args: string[], command: KnownCommand): number {
     const arg = args[index]!;
     if (arg.startsWith(`-`) && arg !== `-`) {
       if (!arg.includes(`=`) && command.valued?.includes(arg)) index++;
+      // --profile NAME stands for PROFILE: the next word is the code or the command.
+      if (PROFILE_OPTIONS.includes(arg.split(`=`)[0]!) && operands === 0) operands = 1;
       continue;
     }
     if (operands === 1 && /^\d{6}$/.test(arg)) continue;

@@ -86,6 +86,7 @@ Mistakes('an option of the command exec runs says to put -- before the command, 
   // Before the command, an unknown option is aws2fa's: a typo.
   await expectLine(world, ['exec', '--duraton', '3600', 'prod', 'ls'], 'unknown option --duraton; did you mean --duration? (see aws2fa exec --help)');
   await expectLine(world, ['exec', 'prod', '-la'], 'unknown option -la (see aws2fa exec --help)');
+  await expectLine(world, ['exec', '--profile', 'prod', 'ls', '-la'], put('-la', 'aws2fa exec --profile prod -- ls -la'));
 });
 
 Mistakes('aws2fa help COMMAND with a wrong command says what it might be', async ({ world }) => {
