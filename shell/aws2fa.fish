@@ -127,7 +127,8 @@ end
 
 # Options per command: test/shell/completion.test.ts checks them against the CLI's own.
 function __aws2fa_options
-    set -l folder --directory --name
+    # (--profile goes with the folder options: the same commands take both.)
+    set -l folder --directory --name --profile
     set -l session --duration --lifespan --serial --region
     set -l ecr --ecr --ecr-region --docker-command
     switch "$argv"
@@ -173,7 +174,7 @@ function __aws2fa_decide
                 case --
                     set after 1
                     continue
-                case --directory --name --duration --lifespan --serial --region --ecr-region --docker-command --shell --path
+                case --directory --name --profile -p --duration --lifespan --serial --region --ecr-region --docker-command --shell --path
                     set value $word
                     continue
                 case '-*'
@@ -206,6 +207,9 @@ function __aws2fa_decide
             return
         case --directory
             echo dirs
+            return
+        case --profile -p
+            echo profiles $folder
             return
         case '?*'
             return
@@ -284,6 +288,8 @@ function __aws2fa_describe
             echo 'log files, endpoint, HTTP tries to stderr'
         case --directory
             echo 'use DIR/credentials and DIR/config'
+        case --profile
+            echo 'the profile, as the AWS CLI takes it'
         case --name
             echo 'use ~/.aws-NAME/'
         case --duration --lifespan

@@ -252,7 +252,8 @@ function __aws2fa_renew() {
 
 # Command words, and options per command: test/shell/completion.test.ts checks them against the CLI's own.
 function __aws2fa_options() {
-  local __aws2fa_files='--directory --name' __aws2fa_ecr='--ecr --ecr-region --docker-command'
+  # (--profile goes with the folder options: the same commands take both.)
+  local __aws2fa_files='--directory --name --profile' __aws2fa_ecr='--ecr --ecr-region --docker-command'
   local __aws2fa_session="--duration --lifespan --serial --region"
   case $1 in
     login | 'mfa login') __aws2fa_list="--debug $__aws2fa_files $__aws2fa_session $__aws2fa_ecr" ;;
@@ -286,7 +287,7 @@ function __aws2fa_decide() {
     if [ -z "$__aws2fa_after" ]; then
       case $__aws2fa_word in
         --) __aws2fa_after=1; continue ;;
-        --directory | --name | --duration | --lifespan | --serial | --region | --ecr-region | --docker-command | --shell | --path)
+        --directory | --name | --profile | -p | --duration | --lifespan | --serial | --region | --ecr-region | --docker-command | --shell | --path)
           __aws2fa_value=$__aws2fa_word
           continue
           ;;
@@ -314,6 +315,7 @@ function __aws2fa_decide() {
   case $__aws2fa_value in
     --shell) __aws2fa_list='bash zsh fish sh'; return ;;
     --directory) __aws2fa_want=dirs; return ;;
+    --profile | -p) __aws2fa_want=profiles; return ;;
     ?*) __aws2fa_want=nothing; return ;;
   esac
   if [ -z "$__aws2fa_after" ]; then

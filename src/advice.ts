@@ -1,7 +1,9 @@
 import { basename, dirname } from 'node:path';
 import { NoLongTermKeysError, UnknownProfileError } from './errors.js';
 import { quote } from './shell/posix.js';
-import { configValue } from './store/config.js';
+import { closest, oneOf } from './cli/suggest.js';
+import { configProfileNames, configValue } from './store/config.js';
+import { knownProfiles, prefixedSectionNote, profileNames } from './store/credentials.js';
 import type { AwsFiles } from './store/paths.js';
 import { loadIniFile } from './store/read.js';
 
@@ -36,11 +38,36 @@ export function explainedByConfig(error: unknown, profile: string, files: AwsFil
   return error;
 }
 
+// explainedByConfig, and for a name that is in neither file, what it may be a typo of.
+export function explainedByFiles(error: unknown, profile: string, files: AwsFiles): unknown {
+  const explained = explainedByConfig(error, profile, files);
+  if (explained !== error || !(error instanceof UnknownProfileError)) return explained;
+  return unknownProfile(profile, files, configProfileNames(loadIniFile(files.config).doc)) ?? error;
+}
+
+// A name in neither file: a near miss of any profile of either file (role profiles too) is named, like a mistyped
+// command; only a name that looks like no profile at all (or one the config file has, without keys) is told how to
+// add keys. The list of known profiles names those of both files.
+function unknownProfile(profile: string, files: AwsFiles, configNames: string[]): UnknownProfileError | undefined {
+  const credentials = loadIniFile(files.credentials);
+  const names = [...new Set([...profileNames(credentials.doc), ...configNames])];
+  const near = names.includes(profile) ? [] : closest(profile, names);
+  if (near.length > 0) {
+    const where = configNames.length > 0 ? `${files.credentials} or ${files.config}` : files.credentials;
+    return new UnknownProfileError(`profile ${profile} is not in ${where}; did you mean ${oneOf(near)}?`);
+  }
+  if (!credentials.exists) return undefined; // the store's `there is no credentials file …: create it with …`
+  const add = `add its keys with: ${configureCommand(files.credentials, profile)}`;
+  const note = prefixedSectionNote(credentials.doc, profile);
+  if (configNames.includes(profile)) return new UnknownProfileError(`profile ${profile} of ${files.config} has no keys in ${files.credentials}; ${add}${note}`);
+  return new UnknownProfileError(`profile ${profile} is not in ${files.credentials} (${knownProfiles(names)}); ${add}${note}`);
+}
+
 // Runs a check of the credentials file, turning its error into the config file's explanation when there is one.
 export function withConfigAdvice<T>(profile: string, files: AwsFiles, check: () => T): T {
   try {
     return check();
   } catch (error) {
-    throw explainedByConfig(error, profile, files);
+    throw explainedByFiles(error, profile, files);
   }
 }

@@ -83,7 +83,8 @@ function knownCommands(cli?: Cli<AppContext>): KnownCommand[] {
     const usage = definitions.find((definition) => definition.path === `aws2fa ${main.join(' ')}`);
     const options = (usage?.options ?? []).flatMap((option) => option.definition.split(' ')[0]!.split(','));
     const valued = (usage?.options ?? []).filter((option) => option.definition.includes(' ')).flatMap((option) => option.definition.split(' ')[0]!.split(','));
-    return paths.map((path) => ({ path, main, options, valued, runsCommand: command === ExecCommand }));
+    const needs = (command as { needs?: string }).needs;
+    return paths.map((path) => ({ path, main, options, valued, runsCommand: command === ExecCommand, ...(usage ? { usage: usage.usage, description: usage.description } : {}), ...(needs ? { needs } : {}) }));
   });
 }
 
@@ -95,11 +96,17 @@ function mistakeFor(argv: string[], error: unknown, cli: Cli<AppContext>): strin
 }
 
 const HELP_FLAGS = [`--help`, `-h`];
+// The first words of commands that are only a group (env login, env logout; mfa login, mfa logout).
+const GROUP_WORDS = [...new Set(COMMANDS.flatMap((command) => command.paths ?? []).filter((path) => path.length > 1).map((path) => path[0]!))].filter(
+  (word) => !COMMANDS.some((command) => command.paths?.some((path) => path.length === 1 && path[0] === word)),
+);
 
 // `aws2fa help env login`, `aws2fa --help env login` and `aws2fa help env login --help` all ask for the help of
 // env login: the words, or undefined for anything else (`aws2fa help --help` is the help of help itself).
 function helpWanted(argv: string[]): string[] | undefined {
   const [first, ...rest] = argv;
+  // `aws2fa env --help`: a group word has no --help of its own in Clipanion.
+  if (argv.length === 2 && first !== undefined && HELP_FLAGS.includes(rest[0]!) && GROUP_WORDS.includes(first)) return [first];
   if (first !== `help` && !(first !== undefined && HELP_FLAGS.includes(first) && rest.length > 0)) return undefined;
   if (first === `help` && rest.length === 1 && HELP_FLAGS.includes(rest[0]!)) return undefined;
   const words = rest.filter((arg) => !HELP_FLAGS.includes(arg));
@@ -111,10 +118,14 @@ export async function runCli(argv: string[], context: AppContext): Promise<numbe
   const colors = context.colorDepth > 1;
   const wanted = helpWanted(argv);
   if (wanted) {
-    const request = helpRequest(wanted, knownCommands());
+    const request = helpRequest(wanted, knownCommands(buildCli()));
     if (`mistake` in request) {
       context.stderr.write(`aws2fa: ${request.mistake}\n`);
       return 2;
+    }
+    if (`help` in request) {
+      context.stdout.write(request.help);
+      return 0;
     }
     argv = request.argv;
   }
@@ -136,6 +147,7 @@ export async function runCli(argv: string[], context: AppContext): Promise<numbe
   }
   // `aws2fa statsu`: the default command's PROFILE may be a typo of a command, said if there is no such profile.
   if (command instanceof DefaultLoginCommand && command.profile) command.commandsNear = commandsNear(command.profile, knownCommands()).map((path) => path.join(' '));
+  if (command instanceof DefaultLoginCommand) command.generalHelp = () => buildCli(false).usage(null);
   return cli.run(command, context);
 }
 

@@ -9,11 +9,18 @@ export interface KnownCommand {
   options: string[]; // every name: --duration, --lifespan, ...
   valued?: string[]; // the names of those that take a value (--duration 3600)
   runsCommand?: boolean; // exec: PROFILE [CODE] then a command of its own, whose options are not aws2fa's
+  usage?: string; // `aws2fa status [PROFILE]`: the usage line without its options
+  description?: string;
+  needs?: string; // what a missing operand is, said when it is missing: `a shell: bash, zsh or fish`
 }
+
+// Accepted before any command: `aws2fa --version`, `aws2fa --help`.
+const GENERAL_OPTIONS = [`--version`, `-v`, `--help`, `-h`];
 
 // Accepted by every command, though not listed by all (`--debug` is hidden where it logs nothing).
 const ALWAYS_ACCEPTED = [`-h`, `--help`, `--debug`];
 const DURATION_OPTIONS = [`--duration`, `--lifespan`];
+const PROFILE_OPTIONS = [`--profile`, `-p`];
 
 const seeHelp = (path: string[]) => ` (see aws2fa ${path.join(` `)} --help)`;
 const SEE_GENERAL_HELP = ` (see aws2fa --help)`;
@@ -75,6 +82,8 @@ function commandStart(args: string[], command: KnownCommand): number {
     const arg = args[index]!;
     if (arg.startsWith(`-`) && arg !== `-`) {
       if (!arg.includes(`=`) && command.valued?.includes(arg)) index++;
+      // --profile NAME stands for PROFILE: the next word is the code or the command.
+      if (PROFILE_OPTIONS.includes(arg.split(`=`)[0]!) && operands === 0) operands = 1;
       continue;
     }
     if (operands === 1 && /^\d{6}$/.test(arg)) continue;
@@ -91,6 +100,39 @@ function commandOptionLine(argv: string[], index: number, command: KnownCommand)
   if (start < 0 || index < start) return undefined;
   const typed = (words: string[]) => words.map(shellWord).join(` `);
   return `${argv[index]} is not an option of aws2fa ${command.main.join(` `)}; to pass it to the command, put -- before it: aws2fa ${typed(argv.slice(0, start))} -- ${typed(argv.slice(start))}`;
+}
+
+// One letter is too little to guess from: `-x` is no typo of `-p`. Long options only.
+const suggestedOption = (name: string, options: string[]) => (name.startsWith(`--`) ? closest(name, options.filter((option) => option.startsWith(`--`))) : []);
+
+// Clipanion's own reasons (`Extraneous positional argument ("x").`) in words that say what to type instead.
+function reasonLine(reason: string, command: KnownCommand): string {
+  const help = seeHelp(command.main);
+  const usage = command.usage ? `; usage: ${command.usage}` : ``;
+  const extra = /^Extraneous positional argument \("(.*)"\)/s.exec(reason);
+  if (extra) return `unexpected word ${shellWord(extra[1]!)}${usage}${help}`;
+  if (/^Not enough positional arguments/.test(reason)) {
+    return command.needs ? `aws2fa ${command.main.join(` `)} needs ${command.needs}${help}` : `a word is missing${usage}${help}`;
+  }
+  const noValue = /^Not enough arguments to option (\S+?)\.?$/.exec(reason);
+  if (noValue) return `${noValue[1]} needs a value${help}`;
+  const valued = /^Invalid option name \("(.*?)=/s.exec(reason);
+  if (valued) return `${valued[1]} takes no value${help}`;
+  return `${reason}${help}`;
+}
+
+// An option before any command: a typo of --version or --help, else of the default command's (login's) options.
+function leadingOptionLine(argv: string[], defaultCommand: KnownCommand, reason: string): string {
+  const known = [...GENERAL_OPTIONS, ...defaultCommand.options, ...ALWAYS_ACCEPTED];
+  const end = argv.indexOf(`--`);
+  const unknown = (end >= 0 ? argv.slice(0, end) : argv).find((arg) => arg.startsWith(`-`) && arg !== `-` && !/^-\d/.test(arg) && !known.includes(arg.split(`=`)[0]!));
+  if (unknown === undefined) {
+    const general = argv.find((arg) => GENERAL_OPTIONS.includes(arg));
+    return general ? `aws2fa ${general} takes nothing else${SEE_GENERAL_HELP}` : optionLine(argv, defaultCommand, reason);
+  }
+  const name = unknown.split(`=`)[0]!;
+  const near = suggestedOption(name, [...GENERAL_OPTIONS, ...defaultCommand.options]);
+  return `unknown option ${name}${near.length > 0 ? `; did you mean ${oneOf(near)}?` : ``}${SEE_GENERAL_HELP}`;
 }
 
 // An option the command does not have, or a negative duration that reads as an option.
@@ -110,10 +152,10 @@ function optionLine(argv: string[], command: KnownCommand, reason: string): stri
     if (command.options.includes(name) || ALWAYS_ACCEPTED.includes(name)) continue;
     const forCommand = commandOptionLine(argv, index, command);
     if (forCommand) return forCommand;
-    const near = closest(name, command.options);
+    const near = suggestedOption(name, command.options);
     return `unknown option ${name}${near.length > 0 ? `; did you mean ${oneOf(near)}?` : ``}${seeHelp(command.main)}`;
   }
-  return `${reason}${seeHelp(command.main)}`;
+  return reasonLine(reason, command);
 }
 
 // The one line (after `aws2fa: `) for a command line that does not parse; `reason` is Clipanion's own.
@@ -121,16 +163,33 @@ export function mistakeLine(argv: string[], commands: KnownCommand[], defaultCom
   const words = leadingWords(argv);
   const typed = commandTyped(words, commands);
   if (typed) return optionLine(argv, typed, reason);
-  if (argv[0]?.startsWith(`-`)) return `${reason}${SEE_GENERAL_HELP}`;
+  if (argv[0]?.startsWith(`-`)) return leadingOptionLine(argv, defaultCommand, reason);
   return unknownCommandLine(words, commands) ?? optionLine(argv, defaultCommand, reason);
 }
 
 // `aws2fa help WORDS` is `aws2fa WORDS --help` when WORDS name a command (no words: the general help); else the
 // line that says what they might have meant.
-export function helpRequest(words: string[], commands: KnownCommand[]): { argv: string[] } | { mistake: string } {
+export function helpRequest(words: string[], commands: KnownCommand[]): { argv: string[] } | { mistake: string } | { help: string } {
   if (words.length === 0) return { argv: [`--help`] };
+  const group = words.length === 1 ? groupHelp(words[0]!, commands) : undefined;
+  if (group) return { help: group };
   const typed = commandTyped(words, commands);
   if (typed && typed.path.length === words.length) return { argv: [...words, `--help`] };
   if (typed) return { mistake: guessLine(`no command ${words.join(` `)}`, [typed.path]) };
   return { mistake: unknownCommandLine(words, commands) ?? `no command ${words.join(` `)}${SEE_GENERAL_HELP}` };
+}
+
+// `aws2fa env --help`, `aws2fa help mfa`: a group word's own help lists its commands.
+export function groupHelp(word: string, commands: KnownCommand[]): string | undefined {
+  const group = commands.filter((command) => command.path[0] === word && command.path.length > 1);
+  if (group.length === 0 || commands.some((command) => command.path.length === 1 && command.path[0] === word)) return undefined;
+  const entries = group.map((command) => {
+    const path = command.path.join(` `);
+    const main = command.main.join(` `);
+    const usage = (command.usage ?? `aws2fa ${main}`).replace(`aws2fa ${main}`, `aws2fa ${path}`);
+    const same = path === main ? `` : ` (the same as aws2fa ${main})`;
+    return `  ${usage}\n    ${(command.description ?? ``).trim()}${same}\n`;
+  });
+  const more = group.map((command) => `aws2fa ${command.path.join(` `)} --help`);
+  return `The commands of aws2fa ${word}:\n\n${entries.join(`\n`)}\nThe options and examples of each: ${oneOf(more)}.\n`;
 }

@@ -21,9 +21,11 @@ const allowedTypos = (word: string) => Math.max(1, Math.floor(word.length / 3));
 // The candidates nearest to `word` (all of them when tied), or none when every one is too far.
 export function closest(word: string, candidates: readonly string[]): string[] {
   const typed = word.toLowerCase();
-  let best = allowedTypos(typed) + 1;
+  let best = allowedTypos(typed);
   let found: string[] = [];
   for (const candidate of new Set(candidates)) {
+    // The length alone already says too far: 50,000 profile names cost no alignment each.
+    if (Math.abs(candidate.length - typed.length) > best) continue;
     const distance = editDistance(typed, candidate.toLowerCase());
     if (distance < best) [best, found] = [distance, [candidate]];
     else if (distance === best) found.push(candidate);

@@ -5,6 +5,9 @@ import { isRegionName } from '../aws/regions.js';
 import { debugFor, enableDebug } from '../debug.js';
 import { parseDuration } from '../duration.js';
 import { UserError } from '../errors.js';
+import { applyProfileOption, profileOption } from './profile-option.js';
+
+export { profileOption };
 
 // Clipanion prints errors to stdout, where `eval "$(aws2fa env login)"` would run them: every command reports its
 // own errors, as one line on stderr.
@@ -34,6 +37,7 @@ export abstract class AppCommand extends Command<AppContext> {
   override async validateAndExecute(): Promise<number> {
     if (this.debug) enableDebug(this.context);
     try {
+      applyProfileOption(this);
       return await super.validateAndExecute();
     } catch (error) {
       return reportError(this.context, error);
@@ -83,11 +87,18 @@ export const ecrRegionOption = (verb: `in to` | `out of`) =>
 export const dockerCommandOption = () =>
   Option.String(`--docker-command`, { description: `Docker-compatible client for --ecr, e.g. podman (default: $AWS2FA_DOCKER, else docker)` });
 
+// What --duration sets differs by form: env login and exec give a role profile a role session of that length;
+// file-mode login makes only the root's 12 h session (the AWS CLI and the SDKs assume the role themselves).
+const DURATION_FOR_ROLES = {
+  env: `for a role profile, the role session's length (default duration_seconds, else 1h; over 1h takes a code)`,
+  file: `a role profile gets its root's 12h session and no role session: the AWS CLI assumes the role for its duration_seconds`,
+};
+
 // The options of a new session, shared by login, env login and exec.
 // No default here: a role profile's session defaults to its duration_seconds, else 1 h.
-export const durationOption = () =>
+export const durationOption = (form: keyof typeof DURATION_FOR_ROLES = `env`) =>
   Option.String('--duration,--lifespan', {
-    description: 'Session length: seconds, or 90m, 12h, 1h30m; 15m to 36h (default 12h; for a role profile 1h)',
+    description: `Session length: seconds, or 90m, 12h, 1h30m; 15m to 36h (default 12h); ${DURATION_FOR_ROLES[form]}`,
     validator: isDuration,
   });
 export const serialOption = () => Option.String('--serial', { description: 'MFA device ARN (default: mfa_serial of the profile)' });
@@ -98,6 +109,7 @@ export abstract class SessionCommand extends FolderCommand {
   override debug = debugOption(true);
   profile = Option.String({ required: false, name: 'PROFILE' });
   code = Option.String({ required: false, name: 'CODE' });
+  profileFlag = profileOption();
 
   duration = durationOption();
   serial = serialOption();

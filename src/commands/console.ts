@@ -1,5 +1,5 @@
 import { Command, Option } from 'clipanion';
-import { debugOption, FolderCommand, isDuration, isRegion, serialOption } from './base.js';
+import { debugOption, FolderCommand, profileOption, isDuration, isRegion, serialOption } from './base.js';
 import { sessionSummary } from './messages.js';
 import { findBrowser, openInBrowser } from '../console/browser.js';
 import { checkConsolePath, consoleDestination, loginUrl, signinEndpoint } from '../console/endpoints.js';
@@ -45,6 +45,7 @@ export class ConsoleCommand extends FolderCommand {
   });
 
   override debug = debugOption(true);
+  profileFlag = profileOption();
   duration = Option.String(`--duration,--lifespan`, {
     description: `Console session length: seconds, or 90m, 12h, 1h30m; 15m to 36h, 12h for a role (default 1h, or the role's duration_seconds)`,
     validator: isDuration,

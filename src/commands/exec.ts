@@ -1,5 +1,6 @@
 import { Command, Option } from 'clipanion';
-import { debugOption, durationOption, FolderCommand, regionOption, serialOption } from './base.js';
+import { debugOption, durationOption, FolderCommand, profileOption, regionOption, serialOption } from './base.js';
+import { UsageError } from 'clipanion';
 import { commandEnvironment } from '../exec/environment.js';
 import { runCommand } from '../exec/run.js';
 import { sessionForExec } from '../exec/session.js';
@@ -48,14 +49,20 @@ export class ExecCommand extends FolderCommand {
   region = regionOption();
   server = Option.Boolean(`--server`, false, { description: `Serve the command renewed credentials on 127.0.0.1 instead of keys in its environment (long jobs)` });
 
-  profile = Option.String({ name: `PROFILE` });
+  // Not `profileFlag`: with --profile (before the command), the first word is the code or the command's own.
+  profileBeforeCommand = profileOption();
+  profile = Option.String({ required: false, name: `PROFILE` });
   words = Option.Rest({ name: `COMMAND` });
 
   async execute(): Promise<number> {
-    const hasCode = /^\d{6}$/.test(this.words[0] ?? ``);
-    const code = hasCode ? this.words[0] : undefined;
-    const [file = this.context.env.SHELL || `/bin/sh`, ...args] = this.words.slice(hasCode ? 1 : 0);
-    const request = { ...this, code, durationSeconds: this.duration };
+    // Clipanion hands every word to the rest when PROFILE may be missing: the first one is PROFILE unless --profile.
+    const given = [...(this.profile === undefined ? [] : [this.profile]), ...this.words];
+    const [profile, ...words] = this.profileBeforeCommand !== undefined ? [this.profileBeforeCommand, ...given] : given;
+    if (profile === undefined) throw new UsageError(`exec needs a profile: aws2fa exec PROFILE [CODE] [--] [COMMAND [ARG...]]`);
+    const hasCode = /^\d{6}$/.test(words[0] ?? ``);
+    const code = hasCode ? words[0] : undefined;
+    const [file = this.context.env.SHELL || `/bin/sh`, ...args] = words.slice(hasCode ? 1 : 0);
+    const request = { ...this, profile, code, durationSeconds: this.duration };
     // Loaded only here: the credential server's HTTP stack costs every other run nothing.
     if (this.server) return (await import('../server/exec-server.js')).execWithServer(this.context, request, [file, ...args]);
     const session = await sessionForExec(this.context, request);

@@ -6,6 +6,9 @@ import { HOOK_SHELLS, readHook } from '../shell/hooks.js';
 export class InitCommand extends AppCommand {
   static override paths = [[`init`]];
 
+  // Said when SHELL is missing (`aws2fa init`), in place of Clipanion's "Not enough positional arguments".
+  static needs = `a shell: bash, zsh or fish (e.g. eval "$(aws2fa init bash)")`;
+
   static override usage = Command.Usage({
     description: `print the shell hook for bash, zsh or fish`,
     details: `

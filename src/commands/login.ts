@@ -1,6 +1,6 @@
 import { Command, type Usage } from 'clipanion';
 import { noteRotation, restoreNote, sessionSummary, warnIfShared } from './messages.js';
-import { SessionCommand } from './base.js';
+import { durationOption, SessionCommand } from './base.js';
 import { oneOf } from '../cli/suggest.js';
 import { BadInputError, ECR_INCOMPLETE_STATUS, UnknownProfileError } from '../errors.js';
 import { loneCodeAsCode } from '../mfa/code.js';
@@ -11,6 +11,7 @@ import { DEFAULT_ROOT_SECONDS } from '../mfa/roles.js';
 import { resolveProfile, type ResolvedProfile } from '../profiles/resolve.js';
 import { rememberSerial, startSession } from '../mfa/session.js';
 import { assertWritable } from '../store/atomic.js';
+import { noDefaultProfile } from './default-profile.js';
 
 export class LoginCommand extends SessionCommand {
   static override paths = [[`login`], [`mfa`, `login`]];
@@ -28,7 +29,8 @@ export class LoginCommand extends SessionCommand {
       For a role profile (\`role_arn\` and \`source_profile\` in the config file), it logs in the root profile (the one
       with the long-term keys), or keeps its session when it has 5 minutes left (no code needed), assumes each role
       once to check that it works, and only then writes the root's session. The AWS CLI and the SDKs then assume
-      the role by themselves with that session; no role keys are written.
+      the role by themselves with that session; no role keys are written. \`--duration\` makes no role session
+      here: the root's session lasts 12 h, and the AWS CLI assumes the role for its duration_seconds (else 1 h).
 
       With \`--ecr\`, it then logs docker in to the account's ECR registry in the profile's region, and with
       \`--ecr-region\` in more regions (\`docker login --password-stdin\`: the password goes to docker's stdin,
@@ -45,6 +47,9 @@ export class LoginCommand extends SessionCommand {
       [`Also log docker in to ECR in the profile's region and in us-east-1`, `$0 login prod 123456 --ecr --ecr-region us-east-1`],
     ],
   });
+
+  // File mode makes no role session: the help says what --duration does for a role profile here.
+  override duration = durationOption(`file`);
 
   async execute(): Promise<number> {
     const words = loneCodeAsCode(this.context, this);
@@ -98,8 +103,18 @@ export class DefaultLoginCommand extends LoginCommand {
 
   // Set by src/cli.ts when PROFILE is a typo of a command (`aws2fa statsu`): said when there is no such profile.
   commandsNear: string[] = [];
+  // Set by src/cli.ts: the general help, for a bare `aws2fa` with nothing to log in.
+  generalHelp: () => string = () => ``;
 
   override async execute(): Promise<number> {
+    // Bare `aws2fa` logs in `default`, as the original aws2fa did; someone without one is told what aws2fa does.
+    if (this.profile === undefined && this.code === undefined && !this.context.env.AWS_PROFILE) {
+      const missing = noDefaultProfile(this.context, this);
+      if (missing) {
+        this.context.stderr.write(`aws2fa: ${missing}\n\n${this.generalHelp()}`);
+        return 2;
+      }
+    }
     try {
       return await super.execute();
     } catch (error) {

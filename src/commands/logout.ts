@@ -1,5 +1,5 @@
 import { Command, Option } from 'clipanion';
-import { debugOption, dockerCommandOption, ecrOption, ecrRegionOption, FolderCommand, reportError } from './base.js';
+import { debugOption, dockerCommandOption, ecrOption, ecrRegionOption, FolderCommand, profileOption, reportError } from './base.js';
 import { noteRotation, warnIfShared } from './messages.js';
 import { withConfigAdvice } from '../advice.js';
 import { ECR_INCOMPLETE_STATUS } from '../errors.js';
@@ -32,6 +32,7 @@ export class LogoutCommand extends FolderCommand {
 
   override debug = debugOption(true);
   profile = Option.String({ required: false, name: 'PROFILE' });
+  profileFlag = profileOption();
 
   ecr = ecrOption(`out of`);
   ecrRegion = ecrRegionOption(`out of`);

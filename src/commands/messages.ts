@@ -3,11 +3,11 @@ import type { WriteResult } from '../store/atomic.js';
 import { shortKey } from '../aws/failures.js';
 import type { SessionWrite } from '../mfa/file-mode.js';
 import { backupSectionFor } from '../store/credentials.js';
-import { formatTimeLeft, rfc3339, secondsUntil } from '../time.js';
+import { rfc3339, timeLeft } from '../time.js';
 
 // `Logged in prod until 2026-11-24T06:12:00Z (12h00m left).`
 export function sessionSummary(what: string, expiration: Date, now: Date): string {
-  return `${what} until ${rfc3339(expiration)} (${formatTimeLeft(secondsUntil(expiration, now))} left).`;
+  return `${what} until ${rfc3339(expiration)} (${timeLeft(expiration, now)} left).`;
 }
 
 export function restoreNote(profile: string): string {

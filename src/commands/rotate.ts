@@ -1,5 +1,5 @@
 import { Command, Option } from 'clipanion';
-import { debugOption, FolderCommand, regionOption, serialOption } from './base.js';
+import { debugOption, FolderCommand, profileOption, regionOption, serialOption } from './base.js';
 import { checkAwsSettings } from '../aws/endpoint.js';
 import { refuseIfBusy, rotateKey } from '../keys/rotate.js';
 import { newKeyWaitMs } from '../keys/wait.js';
@@ -45,6 +45,7 @@ export class RotateCommand extends FolderCommand {
   });
 
   override debug = debugOption(true);
+  profileFlag = profileOption();
   profile = Option.String({ required: false, name: 'PROFILE' });
   code = Option.String({ required: false, name: 'CODE' });
   serial = serialOption();

@@ -1,5 +1,5 @@
 import { Command, Option } from 'clipanion';
-import { FolderCommand } from './base.js';
+import { FolderCommand, profileOption } from './base.js';
 import { withConfigAdvice } from '../advice.js';
 import { UserError } from '../errors.js';
 import { unfinishedRotations, type UnfinishedRotation } from '../keys/unfinished.js';
@@ -109,6 +109,7 @@ export class StatusCommand extends FolderCommand {
   });
 
   profile = Option.String({ required: false, name: 'PROFILE' });
+  profileFlag = profileOption();
   json = Option.Boolean('--json', false, { description: 'Print JSON' });
 
   async execute(): Promise<number> {

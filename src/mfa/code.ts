@@ -1,4 +1,4 @@
-import type { AppContext } from '../context.js';
+import type { AppContext, Terminal } from '../context.js';
 import { BadInputError, MissingCodeError, WrongCodeError } from '../errors.js';
 import { configSection } from '../store/config.js';
 import { findSection } from '../store/ini.js';
@@ -11,6 +11,14 @@ export interface CodeRequest {
   given?: string | undefined; // CODE from the command line
   mfaProcess?: string | undefined; // the profile's mfa_process
   command?: string | undefined; // the aws2fa command run (`env login`, `exec`), named in advice; else login
+  device?: { profile: string; serial: string } | undefined; // whose MFA device the code comes from (a role's root)
+}
+
+// `MFA code for prod: `; for a role, the code comes from its root's device, which the prompt names:
+// `MFA code for alice (arn:aws:iam::123456789012:mfa/alice), for staging: `.
+function codePrompt(ask: CodeRequest): string {
+  const device = ask.device && ask.device.profile !== ask.profile ? `${ask.device.profile} (${ask.device.serial}), for ` : ``;
+  return `MFA code for ${device}${ask.profile}: `;
 }
 
 // Asked on the terminal: a mistyped or expired code costs a try, not the run.
@@ -38,7 +46,7 @@ export async function withMfaCode<T>(context: AppContext, ask: CodeRequest, atte
   }
   for (let tries = 1; ; tries++) {
     const last = tries === TRIES;
-    const answer = await terminal.ask(`MFA code for ${ask.profile}: `);
+    const answer = await terminal.ask(codePrompt(ask));
     if (answer === '') {
       if (last) throw new MissingCodeError(`no code typed`);
       context.stderr.write(`aws2fa: no code typed; type the 6 digits your device shows\n`);
@@ -57,6 +65,21 @@ export async function withMfaCode<T>(context: AppContext, ask: CodeRequest, atte
     } catch (error) {
       if (last || !(error instanceof WrongCodeError)) throw error;
       context.stderr.write(`aws2fa: wrong code, try the next one\n`);
+    }
+  }
+}
+
+// The device ARN asked on the terminal: a typo costs a try, as with codes (3 in all), not the run. `check`
+// returns the valid ARN or throws a BadInputError that says what is wrong with it.
+export async function askSerial(context: AppContext, terminal: Terminal, question: string, check: (answer: string) => string): Promise<string> {
+  for (let tries = 1; ; tries++) {
+    const answer = (await terminal.ask(question)).trim();
+    try {
+      return check(answer);
+    } catch (error) {
+      if (tries === TRIES || !(error instanceof BadInputError)) throw error;
+      const what = answer === '' ? `no device ARN typed` : error.message;
+      context.stderr.write(`aws2fa: ${what}; try again\n`);
     }
   }
 }

@@ -114,7 +114,7 @@ export async function assumeDirect(context: AppContext, profile: ResolvedProfile
   const hop = profile.hops[0]!;
   const [serial, serialWasAsked] = await chooseSerial(context, profile, request.serial);
   const target = stsTarget(context, profile);
-  const keys = await withMfaCode(context, { profile: profile.name, given: request.code, mfaProcess: profile.mfaProcess, command: request.command }, (code) =>
+  const keys = await withMfaCode(context, { profile: profile.name, given: request.code, mfaProcess: profile.mfaProcess, command: request.command, device: { profile: profile.root, serial } }, (code) =>
     assumeRole(target, profile.longTerm.keys, {
       profile: hop.profile,
       roleArn: hop.roleArn,

@@ -10,7 +10,7 @@ import { loadIniFile } from '../store/read.js';
 import { resolveTarget, writeFileAtomic } from '../store/atomic.js';
 import type { SessionKeys } from '../store/credentials.js';
 import type { ResolvedProfile } from '../profiles/resolve.js';
-import { withMfaCode } from './code.js';
+import { askSerial, withMfaCode } from './code.js';
 
 export interface SessionRequest {
   code?: string | undefined;
@@ -49,8 +49,8 @@ export async function chooseSerial(context: AppContext, profile: ResolvedProfile
         `aws configure set mfa_serial arn:aws:iam::ACCOUNT:mfa/USER --profile ${profile.root}`,
     );
   }
-  const answer = await context.terminal.ask(`MFA device ARN for profile ${profile.root} (saved to ${profile.files.config}): `);
-  return [checkSerial(answer, 'typed on the terminal'), true];
+  const question = `MFA device ARN for profile ${profile.root} (saved to ${profile.files.config}): `;
+  return [await askSerial(context, context.terminal, question, (answer) => checkSerial(answer, 'typed on the terminal')), true];
 }
 
 export function stsTarget(context: AppContext, profile: ResolvedProfile) {
@@ -64,7 +64,7 @@ export async function startSession(context: AppContext, profile: ResolvedProfile
   // The code is never logged; it is not registered as a secret either, as masking six digits would also mask
   // them inside account ids and serials.
   const target = stsTarget(context, profile);
-  const keys = await withMfaCode(context, { profile: profile.name, given: request.code, mfaProcess: profile.mfaProcess, command: request.command }, (code) =>
+  const keys = await withMfaCode(context, { profile: profile.name, given: request.code, mfaProcess: profile.mfaProcess, command: request.command, device: { profile: profile.root, serial } }, (code) =>
     getSessionToken(target, profile.longTerm.keys, { serial, code, durationSeconds: request.durationSeconds }),
   );
   return { keys, serial, serialWasAsked };

@@ -1,4 +1,4 @@
-import { configureCommand, explainedByConfig } from '../advice.js';
+import { configureCommand, explainedByConfig, explainedByFiles } from '../advice.js';
 import type { AppContext } from '../context.js';
 import { debugFor } from '../debug.js';
 import { InvalidRegionError, NoLongTermKeysError, RoleProfileError, UnknownProfileError } from '../errors.js';
@@ -102,7 +102,8 @@ function rootKeys(chain: ProfileChain, files: AwsFiles, credentials: LoadedFile)
     return longTermKeysFor(credentials.doc, chain.root, files.credentials, credentials.exists);
   } catch (error) {
     // Keys left in the config file, or a role profile named where its root was meant: the config file says why.
-    const explained = explainedByConfig(error, chain.root, files);
+    // (A plain profile's name was typed by the user: a typo is named. A root was named by source_profile.)
+    const explained = (chain.hops.length === 0 ? explainedByFiles : explainedByConfig)(error, chain.root, files);
     if (explained !== error || chain.hops.length === 0 || !(error instanceof UnknownProfileError || error instanceof NoLongTermKeysError)) throw explained;
     throw new RoleProfileError(
       `role profile ${chain.name} starts from profile ${chain.root}, which has no long-term keys in ${files.credentials}: ` +

@@ -71,10 +71,17 @@ export interface LongTermSource {
 
 // A handful of names, not a line of 50,000.
 const NAMES_SHOWN = 5;
-function knownProfiles(names: string[]): string {
+export function knownProfiles(names: string[]): string {
   if (names.length === 0) return 'it has no profiles';
   const more = names.length > NAMES_SHOWN ? ` and ${names.length - NAMES_SHOWN} more (aws2fa status lists them all)` : '';
   return `known profiles: ${names.slice(0, NAMES_SHOWN).join(', ')}${more}`;
+}
+
+// The AWS CLI reads [profile x] in the credentials file as a profile named "profile x", not x.
+export function prefixedSectionNote(doc: IniDocument, profile: string): string {
+  return findSection(doc, `profile ${profile}`)
+    ? `; note: [profile ${profile}] in this file is a profile named "profile ${profile}", as the AWS CLI reads it (only the config file takes the "profile " prefix)`
+    : '';
 }
 
 export function requireProfile(doc: IniDocument, profile: string, path: string, fileExists = true): void {
@@ -82,12 +89,8 @@ export function requireProfile(doc: IniDocument, profile: string, path: string, 
   if (!fileExists) {
     throw new UnknownProfileError(`there is no credentials file at ${path}: create it with ${configureCommand(path, profile)}`);
   }
-  const list = knownProfiles(profileNames(doc));
-  // The AWS CLI reads [profile x] in the credentials file as a profile named "profile x", not x.
-  const prefixed = findSection(doc, `profile ${profile}`)
-    ? `; note: [profile ${profile}] in this file is a profile named "profile ${profile}", as the AWS CLI reads it (only the config file takes the "profile " prefix)`
-    : '';
-  throw new UnknownProfileError(`profile ${profile} is not in ${path} (${list}); add its keys with: ${configureCommand(path, profile)}${prefixed}`);
+  // What to do about it depends on the config file too (a near miss, a role profile): src/advice.ts says it.
+  throw new UnknownProfileError(`profile ${profile} is not in ${path} (${knownProfiles(profileNames(doc))})${prefixedSectionNote(doc, profile)}`);
 }
 
 function sameKeys(a: AccessKeys | undefined, b: AccessKeys | undefined): boolean {

@@ -48,7 +48,7 @@ function assertLoggedIn(world: World, argv: string[], run: Exit, label: string):
   if (argv[0] === 'env') {
     assert.ok(run.stdout.includes(`export AWS_ACCESS_KEY_ID='${session.accessKeyId}'\n`), label);
   } else {
-    assert.match(run.stdout, /^Logged in prod until \S+ \(11h59m left\)\.\n/, label);
+    assert.match(run.stdout, /^Logged in prod until \S+ \((?:12h00m|11h59m) left\)\.\n/, label);
     assert.match(readFileSync(world.credentials, 'utf8'), `aws_access_key_id = ${session.accessKeyId}\n`, label);
   }
 }

@@ -203,7 +203,7 @@ Ecr('a malformed --ecr-region is a usage error before any request', async ({ wor
     const result = await world.aws2fa(['login', 'prod', '123456', '--ecr-region', bad], { env: { PATH: pathWith(docker.bin) } });
     assert.is(result.status, 2, bad);
     assert.is(result.stdout, '');
-    const expected = bad === '--' ? /^aws2fa: Not enough arguments to option --ecr-region\./ : /^aws2fa: Invalid value for --ecr-region: ".*" is not a region name like eu-west-1 /;
+    const expected = bad === '--' ? /^aws2fa: --ecr-region needs a value / : /^aws2fa: Invalid value for --ecr-region: ".*" is not a region name like eu-west-1 /;
     assert.match(result.stderr, expected, bad);
   }
   const logout = await world.aws2fa(['logout', 'prod', '--ecr-region', 'nowhere'], { env: { PATH: pathWith(docker.bin) } });

@@ -42,7 +42,7 @@ Env('env login prints exactly the contract exports, quoted, and touches no file'
     AWS2FA_REGION: 'eu-west-1',
   });
   assert.not.match(result.stdout, /AWS_VAULT/);
-  assert.match(result.stderr, /^This shell has a session of prod until .* \(11h59m left\)\.\n$/);
+  assert.match(result.stderr, /^This shell has a session of prod until .* \((?:12h00m|11h59m) left\)\.\n$/);
   assert.is(world.fake.requests[0]!.accessKeyId, ALICE.accessKeyId, 'long-term key from the file, not the environment');
   assert.equal(await world.snapshot(), before);
   assert.equal(await mtimes(world), times);

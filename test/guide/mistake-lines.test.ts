@@ -31,8 +31,10 @@ Lines('options: the nearest option of the command typed, else of the default com
   assert.is(mistakeLine(['status', '--jsn'], COMMANDS, DEFAULT, 'x'), 'unknown option --jsn; did you mean --json? (see aws2fa status --help)');
   assert.is(mistakeLine(['mfa', 'login', '--nmae=a'], COMMANDS, DEFAULT, 'x'), 'unknown option --nmae; did you mean --name? (see aws2fa login --help)');
   assert.is(mistakeLine(['prod', '--lifespn', '1h'], COMMANDS, DEFAULT, 'x'), 'unknown option --lifespn; did you mean --lifespan? (see aws2fa login --help)');
-  assert.is(mistakeLine(['login', 'a', 'b', 'c'], COMMANDS, DEFAULT, 'Extraneous positional argument ("c").'), 'Extraneous positional argument ("c"). (see aws2fa login --help)');
-  assert.is(mistakeLine(['--bogus'], COMMANDS, DEFAULT, 'Unsupported option name ("--bogus").'), 'Unsupported option name ("--bogus"). (see aws2fa --help)');
+  const withUsage = COMMANDS.map((command) => (command.main[0] === 'login' ? { ...command, usage: 'aws2fa login [PROFILE] [CODE]' } : command));
+  assert.is(mistakeLine(['login', 'a', 'b', 'c'], withUsage, DEFAULT, 'Extraneous positional argument ("c").'), 'unexpected word c; usage: aws2fa login [PROFILE] [CODE] (see aws2fa login --help)');
+  assert.is(mistakeLine(['--bogus'], COMMANDS, DEFAULT, 'Unsupported option name ("--bogus").'), 'unknown option --bogus (see aws2fa --help)');
+  assert.is(mistakeLine(['--verison'], COMMANDS, DEFAULT, 'Unsupported option name ("--verison").'), 'unknown option --verison; did you mean --version? (see aws2fa --help)');
   assert.is(mistakeLine(['login', '--shell', 'x', '--', '--json'], COMMANDS, DEFAULT, 'r'), 'unknown option --shell (see aws2fa login --help)');
 });
 

@@ -198,7 +198,7 @@ Hostile('[profile x] in the credentials file is the profile "profile x", as the 
   await world.writeCredentials(`[profile x]\n${LONG_TERM}`);
   await world.writeConfig(`[profile x]\nmfa_serial = arn:aws:iam::123456789012:mfa/not-for-profile-x\n`);
   const config = await world.read(world.config);
-  await expectError(world, ['login', 'x', ALICE.code], 1, /profile x is not in .* \(known profiles: profile x\).*note: \[profile x\] in this file is a profile named "profile x"/);
+  await expectError(world, ['login', 'x', ALICE.code], 1, /profile x of .* has no keys in .*; add its keys with: .*note: \[profile x\] in this file is a profile named "profile x"/);
   await expectError(world, ['login', 'profile x', ALICE.code], 1, /profile profile x has no MFA device/);
   const during = await roundTrip(world, 'profile x', ['--serial', ALICE.mfaSerial]);
   assert.ok(during.includes(`[profile x::source-profile]\n${LONG_TERM}`));
@@ -227,8 +227,11 @@ Hostile('an mfa_serial that is not an ARN, a code with spaces or 7 digits, a dur
 
 Hostile('an empty credentials file: login and logout say the profile is missing, status shows no profiles', async ({ world }) => {
   await world.writeCredentials('');
+  // (prod is a profile of the config file: its keys are what is missing.)
+  await expectError(world, ['login', 'prod', ALICE.code], 1, /profile prod of .*config has no keys in .*credentials; add its keys with: aws configure --profile prod/);
+  await expectError(world, ['logout', 'prod'], 1, /profile prod of .*config has no keys in .*credentials; add its keys with: aws configure --profile prod/);
+  await world.writeConfig('');
   await expectError(world, ['login', 'prod', ALICE.code], 1, /profile prod is not in .*credentials \(it has no profiles\)/);
-  await expectError(world, ['logout', 'prod'], 1, /profile prod is not in .*credentials \(it has no profiles\)/);
   const status = await world.aws2fa(['status']);
   assert.is(status.status, 0);
   assert.match(status.stdout, /\(no profiles\)/);

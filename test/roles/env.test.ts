@@ -52,7 +52,7 @@ Env('env login ROLE CODE: GetSessionToken with the root keys, AssumeRole with th
     AWS2FA_REGION: 'eu-central-1',
   });
   assert.not.match(result.stdout, /__aws2fa_held/, 'nothing held without the hook');
-  assert.match(result.stderr, /^This shell has a session of admin \(role, via base\) until .* \(59m left\)\.\n$/);
+  assert.match(result.stderr, /^This shell has a session of admin \(role, via base\) until .* \((?:1h00m|59m) left\)\.\n$/);
   assert.equal(await world.snapshot(), before);
 });
 
@@ -163,7 +163,7 @@ Env('asked on the terminal: the device is saved to the root profile, the code as
   const terminal = scriptedTerminal([ALICE.mfaSerial, ALICE.code]);
   const result = await world.aws2fa(['env', 'login', 'deep'], { terminal });
   assert.is(result.status, 0, result.stderr);
-  assert.equal(terminal.questions, [`MFA device ARN for profile base (saved to ${world.config}): `, 'MFA code for deep: ']);
+  assert.equal(terminal.questions, [`MFA device ARN for profile base (saved to ${world.config}): `, 'MFA code for base (arn:aws:iam::123456789012:mfa/alice), for deep: ']);
   assert.match(await world.read(world.config), /^\[profile base\]\nregion = us-east-1\nmfa_serial = arn:aws:iam::123456789012:mfa\/alice\n/);
   assert.equal(actions(world), ['GetSessionToken', 'AssumeRole', 'AssumeRole']);
 });
