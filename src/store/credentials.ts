@@ -1,6 +1,7 @@
 import { configureCommand } from '../advice.js';
 import {
   BackupConflictError,
+  HalfRotationError,
   NoLongTermKeysError,
   UnknownProfileError,
   UnrestorableSessionError,
@@ -8,6 +9,8 @@ import {
 import { addSection, continuationOf, removeOption, removeSection, setOption, type Entry } from './edit.js';
 import { findSection, optionValue, type IniDocument, type IniSection } from './ini.js';
 import { rfc3339 } from '../time.js';
+import { shortKey } from '../aws/failures.js';
+import { isSessionSecret, markOf, readMark, SESSION_MARK_KEY } from './session-mark.js';
 
 // File mode's rules for the credentials file: [PROFILE] holds what the CLI and SDKs use, and while a session is in
 // it, [PROFILE::source-profile] holds the long-term keys. Nothing here ever drops a long-term key.
@@ -47,6 +50,62 @@ function longTermIn(section: IniSection | undefined): AccessKeys | undefined {
   return holdsSession(section) ? undefined : keysIn(section);
 }
 
+// The long-term keys [PROFILE] holds of its own, if any. Beside a backup, [PROFILE] holds the session aws2fa wrote,
+// keys that replaced it (both halves new: a rotation), or a rotation half done (one half new): then the backup's
+// pair is the only one known to work and the new half has no partner yet, so neither may be dropped or overwritten:
+// refused until the user finishes (or undoes) it.
+function newKeysIn(doc: IniDocument, profile: string, path: string): AccessKeys | undefined {
+  const section = findSection(doc, profile);
+  const backup = findSection(doc, backupSectionFor(profile));
+  const saved = keysIn(backup);
+  if (!saved) return longTermIn(section);
+  const id = optionValue(section, 'aws_access_key_id');
+  const secret = optionValue(section, 'aws_secret_access_key');
+  const mark = readMark(optionValue(backup, SESSION_MARK_KEY));
+  const where = { profile, path, saved, id };
+  if (!mark) {
+    // A backup from before the mark: `aws configure set` leaves the session token behind, so an AKIA key id beside
+    // one may have come with its secret or without it.
+    if (/^AKIA/.test(id ?? '') && optionValue(section, 'aws_session_token') !== undefined && !sameKeys(keysIn(section), saved)) {
+      throw halfRotation(where, 'unclear');
+    }
+    return longTermIn(section);
+  }
+  const idIsNew = id !== undefined && id !== mark.accessKeyId;
+  const secretIsNew = secret !== undefined && !isSessionSecret(mark, secret);
+  if (idIsNew && secretIsNew) return /^ASIA/.test(id) ? undefined : { accessKeyId: id, secretAccessKey: secret };
+  if (idIsNew) throw halfRotation(where, 'id');
+  if (secretIsNew) throw halfRotation(where, 'secret');
+  return undefined;
+}
+
+function halfRotation(
+  { profile, path, saved, id }: { profile: string; path: string; saved: AccessKeys; id: string | undefined },
+  changed: 'id' | 'secret' | 'unclear',
+): HalfRotationError {
+  const backup = `the working long-term keys ${shortKey(saved.accessKeyId)} are in [${backupSectionFor(profile)}]`;
+  const set = (key: string) => `${configureCommand(path, profile).replace(/aws configure /, `aws configure set ${key} NEW_VALUE `)}`;
+  const nothing = 'nothing was changed';
+  const shown = id === undefined ? '' : ` ${shortKey(id)}`;
+  if (changed === 'id') {
+    return new HalfRotationError(
+      `[${profile}] in ${path} has a new aws_access_key_id${shown} but still the session's secret, and ${backup}: ` +
+        `set the new key's secret too (${set('aws_secret_access_key')}) and run again; ${nothing}`,
+    );
+  }
+  if (changed === 'secret') {
+    return new HalfRotationError(
+      `[${profile}] in ${path} has a new aws_secret_access_key but still the session's key id${shown}, and ${backup}: ` +
+        `set the new key's id too (${set('aws_access_key_id')}) and run again; ${nothing}`,
+    );
+  }
+  return new HalfRotationError(
+    `[${profile}] in ${path} has the key id${shown} beside a session token, and ${backup}; aws2fa cannot tell whether its secret is ` +
+      `the new key's: if both halves of${shown} are set, remove aws_session_token from [${profile}], else set the secret ` +
+      `(${set('aws_secret_access_key')}); then run again; ${nothing}`,
+  );
+}
+
 // The keys of [PROFILE] replaced while logged in (`aws configure set` after a rotation): those are the long-term
 // keys now, and the backup's are stale.
 export interface Rotation {
@@ -54,8 +113,8 @@ export interface Rotation {
   stale: AccessKeys;
 }
 
-export function rotationIn(doc: IniDocument, profile: string): Rotation | undefined {
-  const kept = longTermIn(findSection(doc, profile));
+export function rotationIn(doc: IniDocument, profile: string, path = '(credentials)'): Rotation | undefined {
+  const kept = newKeysIn(doc, profile, path);
   const stale = keysIn(findSection(doc, backupSectionFor(profile)));
   return kept && stale && !sameKeys(kept, stale) ? { kept, stale } : undefined;
 }
@@ -113,7 +172,7 @@ function checkBackup(doc: IniDocument, profile: string, path: string): void {
     );
   }
   const saved = keysIn(backup);
-  const onlyKeys = backup.options.every((option) => option.key === 'aws_access_key_id' || option.key === 'aws_secret_access_key');
+  const onlyKeys = backup.options.every((option) => ['aws_access_key_id', 'aws_secret_access_key', SESSION_MARK_KEY].includes(option.key));
   if (!saved || holdsSession(backup) || !onlyKeys) {
     throw new BackupConflictError(
       `[${backupName}] in ${path} is not a backup of long-term keys as aws2fa writes one (just aws_access_key_id and aws_secret_access_key); ` +
@@ -127,7 +186,7 @@ export function longTermKeysFor(doc: IniDocument, profile: string, path: string,
   checkBackup(doc, profile, path);
   const section = findSection(doc, profile);
   const backup = findSection(doc, backupSectionFor(profile));
-  const own = longTermIn(section);
+  const own = newKeysIn(doc, profile, path);
   if (own) return { keys: own, from: 'profile' };
   const saved = keysIn(backup);
   if (saved) return { keys: saved, from: 'backup' };
@@ -158,11 +217,14 @@ function keyEntries(keys: AccessKeys, from?: { doc: IniDocument; section: string
 
 export function applyLogin(doc: IniDocument, profile: string, session: SessionKeys, path: string): IniDocument {
   const longTerm = longTermKeysFor(doc, profile, path);
+  const backup = backupSectionFor(profile);
+  const mark: Entry = [SESSION_MARK_KEY, markOf(session)];
   let edited = doc;
   if (longTerm.from === 'profile') {
-    const backup = backupSectionFor(profile);
-    const entries = keyEntries(longTerm.keys, { doc, section: profile });
+    const entries = [...keyEntries(longTerm.keys, { doc, section: profile }), mark];
     edited = findSection(edited, backup) ? setKeys(edited, backup, entries) : addSection(edited, backup, entries, profile);
+  } else {
+    edited = setKeys(edited, backup, [mark]);
   }
   edited = setKeys(edited, profile, [
     ...keyEntries(session),
@@ -180,7 +242,7 @@ export function applyLogout(doc: IniDocument, profile: string, path = '(credenti
   if (!saved) return undefined;
   checkBackup(doc, profile, path);
   // After a rotation [PROFILE] already holds the long-term keys: they stay, the stale backup goes.
-  let edited = rotationIn(doc, profile) ? doc : setKeys(doc, profile, keyEntries(saved, { doc, section: backup }));
+  let edited = rotationIn(doc, profile, path) ? doc : setKeys(doc, profile, keyEntries(saved, { doc, section: backup }));
   for (const key of ['aws_session_token', 'aws_security_token', 'expiration']) edited = removeOption(edited, profile, key);
   return removeSection(edited, backup);
 }
