@@ -20,8 +20,9 @@ export class LogoutCommand extends FolderCommand {
       long-term keys) is logged out. PROFILE defaults to \`$AWS_PROFILE\`, else \`default\`.
 
       With \`--ecr\` (the profile's region) and \`--ecr-region\` (more regions), it also runs \`docker logout\`
-      for the account's ECR registries, after the keys are back; the account id comes from STS
-      GetCallerIdentity with the long-term keys. \`--docker-command\` or \`$AWS2FA_DOCKER\` names another client.
+      for the account's ECR registries, after the keys are back: for a role profile the role's account (the
+      registries \`login ROLE --ecr\` logged in to), else the account of the long-term keys (STS
+      GetCallerIdentity). \`--docker-command\` or \`$AWS2FA_DOCKER\` names another client.
     `,
     examples: [
       [`Log the prod profile out`, `$0 logout prod`],
@@ -63,7 +64,7 @@ export class LogoutCommand extends FolderCommand {
     try {
       const profile = await resolveProfile(this.context, this);
       const request = await ecrRequest(this, this.context, profile);
-      if (request && !(await logoutRegistries(this.context, profile.longTerm.keys, profile.stsRegion, request))) return ECR_INCOMPLETE_STATUS;
+      if (request && !(await logoutRegistries(this.context, profile, request))) return ECR_INCOMPLETE_STATUS;
       return 0;
     } catch (error) {
       reportError(this.context, error);
