@@ -7,6 +7,7 @@ import { ecrRequest, logoutRegistries, wantsEcr } from '../mfa/ecr-registries.js
 import { restoreLongTermKeys } from '../mfa/file-mode.js';
 import { readChain, resolveProfile } from '../profiles/resolve.js';
 import { backupSectionFor, requireProfile } from '../store/credentials.js';
+import { printableLines } from '../printable.js';
 
 export class LogoutCommand extends FolderCommand {
   static override paths = [[`logout`], [`mfa`, `logout`]];
@@ -49,9 +50,9 @@ export class LogoutCommand extends FolderCommand {
       const why = outcome.foreignSession
         ? `its session keys were not written by aws2fa and there is no [${backupSectionFor(name)}] to restore`
         : `it has its long-term keys`;
-      this.context.stdout.write(`${role}${name} is not logged in (${why}); nothing changed.\n`);
+      this.context.stdout.write(printableLines(`${role}${name} is not logged in (${why}); nothing changed.`));
     } else {
-      this.context.stdout.write(`${role}${role ? 'logged' : 'Logged'} out ${name}: its long-term keys are back in [${name}].\n`);
+      this.context.stdout.write(printableLines(`${role}${role ? 'logged' : 'Logged'} out ${name}: its long-term keys are back in [${name}].`));
       noteRotation(this.context, name, outcome.write, 'logout');
       warnIfShared(this.context, outcome.write);
     }
