@@ -21,7 +21,7 @@ export function reportError(context: AppContext, error: unknown): number {
   }
   const failure = error instanceof Error ? error : new Error(String(error));
   context.stderr.write(`aws2fa: unexpected error: ${printable(failure.message)}\n`);
-  if (debugFor(context).enabled) context.stderr.write(`${failure.stack ?? ''}\n`);
+  if (debugFor(context).enabled) context.stderr.write(`${(failure.stack ?? '').split('\n').map(printable).join('\n')}\n`);
   else context.stderr.write(`aws2fa: run again with --debug for details, and please report it\n`);
   return 1;
 }

@@ -1,7 +1,6 @@
 import { configureCommand } from '../advice.js';
 import {
   BackupConflictError,
-  HalfRotationError,
   NoLongTermKeysError,
   UnknownProfileError,
   UnrestorableSessionError,
@@ -9,7 +8,7 @@ import {
 import { addSection, continuationOf, removeOption, removeSection, setOption, type Entry } from './edit.js';
 import { findSection, optionValue, type IniDocument, type IniSection } from './ini.js';
 import { rfc3339 } from '../time.js';
-import { shortKey } from '../aws/failures.js';
+import { halfRotation } from './half-rotation.js';
 import { isSessionSecret, markOf, readMark, SESSION_MARK_KEY } from './session-mark.js';
 
 // File mode's rules for the credentials file: [PROFILE] holds what the CLI and SDKs use, and while a session is in
@@ -62,7 +61,7 @@ function newKeysIn(doc: IniDocument, profile: string, path: string): AccessKeys 
   const id = optionValue(section, 'aws_access_key_id');
   const secret = optionValue(section, 'aws_secret_access_key');
   const mark = readMark(optionValue(backup, SESSION_MARK_KEY));
-  const where = { profile, path, saved, id };
+  const where = { profile, backup: backupSectionFor(profile), path, savedId: saved.accessKeyId, id, secret };
   if (!mark) {
     // A backup from before the mark: `aws configure set` leaves the session token behind, so an AKIA key id beside
     // one may have come with its secret or without it.
@@ -77,33 +76,6 @@ function newKeysIn(doc: IniDocument, profile: string, path: string): AccessKeys 
   if (idIsNew) throw halfRotation(where, 'id');
   if (secretIsNew) throw halfRotation(where, 'secret');
   return undefined;
-}
-
-function halfRotation(
-  { profile, path, saved, id }: { profile: string; path: string; saved: AccessKeys; id: string | undefined },
-  changed: 'id' | 'secret' | 'unclear',
-): HalfRotationError {
-  const backup = `the working long-term keys ${shortKey(saved.accessKeyId)} are in [${backupSectionFor(profile)}]`;
-  const set = (key: string) => `${configureCommand(path, profile).replace(/aws configure /, `aws configure set ${key} NEW_VALUE `)}`;
-  const nothing = 'nothing was changed';
-  const shown = id === undefined ? '' : ` ${shortKey(id)}`;
-  if (changed === 'id') {
-    return new HalfRotationError(
-      `[${profile}] in ${path} has a new aws_access_key_id${shown} but still the session's secret, and ${backup}: ` +
-        `set the new key's secret too (${set('aws_secret_access_key')}) and run again; ${nothing}`,
-    );
-  }
-  if (changed === 'secret') {
-    return new HalfRotationError(
-      `[${profile}] in ${path} has a new aws_secret_access_key but still the session's key id${shown}, and ${backup}: ` +
-        `set the new key's id too (${set('aws_access_key_id')}) and run again; ${nothing}`,
-    );
-  }
-  return new HalfRotationError(
-    `[${profile}] in ${path} has the key id${shown} beside a session token, and ${backup}; aws2fa cannot tell whether its secret is ` +
-      `the new key's: if both halves of${shown} are set, remove aws_session_token from [${profile}], else set the secret ` +
-      `(${set('aws_secret_access_key')}); then run again; ${nothing}`,
-  );
 }
 
 // The keys of [PROFILE] replaced while logged in (`aws configure set` after a rotation): those are the long-term
