@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { AccessKeys } from './credentials.js';
 
 // What aws2fa wrote into [PROFILE] at its last login, kept in the backup section beside the long-term keys:
@@ -12,9 +12,14 @@ export interface SessionMark {
   secretDigest: string;
 }
 
+// node:crypto is loaded when a digest is needed, not at every start (status, --help never need one); synchronously,
+// as the store's reads and edits are.
+let nodeCrypto: typeof import('node:crypto') | undefined;
+
 function digestOf(secret: string): string {
+  nodeCrypto ??= createRequire(process.execPath)('node:crypto') as typeof import('node:crypto');
   // 64 bits: enough to tell a new secret from the session's, too few to be worth anything to anyone.
-  return createHash('sha256').update(secret).digest('hex').slice(0, 16);
+  return nodeCrypto.createHash('sha256').update(secret).digest('hex').slice(0, 16);
 }
 
 export function markOf(session: AccessKeys): string {
