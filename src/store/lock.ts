@@ -76,7 +76,9 @@ function asideName(lockPath: string): string {
 function breakStaleLock(lockPath: string, judged: Holder | undefined): boolean {
   pausePoint('lock-breaking');
   const claim = judged?.claim === undefined ? undefined : `${lockPath}.${judged.claim}`;
-  if (claim === undefined || readOr(() => statSync(lockPath).nlink) === 1) return breakUnclaimedLock(lockPath, judged);
+  const names = readOr(() => statSync(lockPath).nlink);
+  if (claim === undefined && names !== undefined && names > 1) return false; // judged an unclaimed lock; a claimed one is there now
+  if (claim === undefined || names === 1) return breakUnclaimedLock(lockPath, judged);
   const aside = asideName(lockPath);
   holdFile(aside);
   try {
@@ -95,7 +97,8 @@ function breakStaleLock(lockPath: string, judged: Holder | undefined): boolean {
 
 // A lock without a claim (an older aws2fa's): it is renamed aside (atomic: exactly one breaker gets it) and judged
 // again there; one that turns out to be someone's new one is linked back where it was, the same file. While it is
-// aside the name is free: the holder finds out before it writes (lockStillHeld).
+// aside the name is free: the holder finds out before it writes (lockStillHeld). A claimed lock is never taken this
+// way (the caller looks at its names first), so only a lock of an older aws2fa can be moved aside while live.
 function breakUnclaimedLock(lockPath: string, judged: Holder | undefined): boolean {
   const aside = asideName(lockPath);
   holdFile(aside);
