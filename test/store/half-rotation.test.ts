@@ -35,11 +35,11 @@ async function loggedIn(world: World): Promise<void> {
 
 const stsCalls = (world: World) => world.fake.requests.filter((request) => request.action === 'GetSessionToken').length;
 
-// login, logout and env login each refuse with the one line, before any request, and leave both files as they were.
+// login, logout, env login and exec each refuse with the one line, before any request, and leave both files as they were.
 async function expectRefused(world: World, line: RegExp): Promise<void> {
   const before = await world.snapshot();
   const calls = stsCalls(world);
-  for (const argv of [['logout', 'prod'], ['login', 'prod', ALICE.code], ['env', 'login', 'prod', ALICE.code]]) {
+  for (const argv of [['logout', 'prod'], ['login', 'prod', ALICE.code], ['env', 'login', 'prod', ALICE.code], ['exec', 'prod', ALICE.code, '--', 'true']]) {
     const run = await world.aws2fa(argv);
     assert.is(run.status, 1, `${argv.join(' ')}: ${run.stderr}`);
     assert.is(run.stdout, '', `${argv.join(' ')}: nothing on stdout`);
