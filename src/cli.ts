@@ -19,6 +19,7 @@ import { InterruptedError } from './errors.js';
 import { filesWritten, removeHeldFiles, writesSettled } from './store/in-flight.js';
 import { abandonQuestion, terminalOn } from './terminal.js';
 import { VERSION } from './version.js';
+import { printable } from './printable.js';
 
 type Commands = Array<CommandClass<AppContext>>;
 
@@ -120,7 +121,7 @@ export async function runCli(argv: string[], context: AppContext): Promise<numbe
   if (wanted) {
     const request = helpRequest(wanted, knownCommands(buildCli()));
     if (`mistake` in request) {
-      context.stderr.write(`aws2fa: ${request.mistake}\n`);
+      context.stderr.write(`aws2fa: ${printable(request.mistake)}\n`);
       return 2;
     }
     if (`help` in request) {
@@ -141,7 +142,7 @@ export async function runCli(argv: string[], context: AppContext): Promise<numbe
     try {
       command = cli.process(argv, context);
     } catch (error) {
-      context.stderr.write(`aws2fa: ${mistakeFor(argv, error, cli)}\n`);
+      context.stderr.write(`aws2fa: ${printable(mistakeFor(argv, error, cli))}\n`);
       return 2;
     }
   }

@@ -31,6 +31,8 @@ export class UnknownProfileError extends UserError {}
 export class NoLongTermKeysError extends UserError {}
 export class UnrestorableSessionError extends UserError {}
 export class BackupConflictError extends UserError {}
+// One half of a key set with `aws configure set` while logged in: the other half is missing.
+export class HalfRotationError extends UserError {}
 export class InvalidRegionError extends UserError {}
 export class MissingSerialError extends UserError {}
 export class MissingCodeError extends UserError {}

@@ -13,3 +13,22 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u20
 export function printable(text: string): string {
   return text.replace(ESCAPE_SEQUENCE, '').replace(BREAK, ' ').replace(CONTROL, '').replace(/ {2,}/g, ' ').trim();
 }
+
+// Lines of ours that carry such text (a profile or section name, a path, a variable's value): each made printable,
+// each ended with a line break.
+export function printableLines(...lines: string[]): string {
+  return lines.map((line) => `${printable(line)}\n`).join('');
+}
+
+// JSON for scripts keeps every value exact: JSON.stringify escapes C0 itself; C1, DEL, the line separators and the
+// bidirectional overrides become \u escapes too (the same string to any parser), so none reaches a terminal raw.
+const RAW_IN_JSON = /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+export function jsonForTerminal(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(RAW_IN_JSON, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+// Text that a terminal would show as it is: no control character, no line break, no reordering mark.
+export function isPrintable(text: string): boolean {
+  return text.replace(BREAK, '').replace(CONTROL, '') === text;
+}

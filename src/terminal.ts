@@ -2,6 +2,7 @@ import type { Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { InterruptedError, MissingCodeError } from './errors.js';
 import type { Terminal } from './context.js';
+import { printable } from './printable.js';
 
 // The question being asked, if any: a signal handler ends it without an answer. Closing readline takes the
 // terminal out of raw mode, so echo is back before the process exits.
@@ -58,7 +59,8 @@ export function terminalOn(streams: () => { input: TerminalInput; output: Writab
           close();
           output.write('\n');
         };
-        current.question(question, (answer) => {
+        // Questions name profiles and paths: shown printable, the space after the colon kept.
+        current.question(`${printable(question)}${question.endsWith(' ') ? ' ' : ''}`, (answer) => {
           openQuestion = undefined;
           current.removeAllListeners('SIGINT');
           current.removeAllListeners('close');

@@ -20,9 +20,15 @@ const PRINTABLE = /^[\x21-\x7e]+$/;
 // GetSessionToken's longest session is 36 h; the slack is the clock skew SigV4 itself tolerates.
 const LONGEST_SESSION_MS = 36 * 3600_000;
 const CLOCK_SKEW_MS = 15 * 60_000;
+// Real tokens are a few KiB. One the kernel cannot pass to a child (Linux takes 128 KiB per environment string,
+// macOS 256 KiB for all of them) would make every command in the shell that exported it fail with "Argument list
+// too long"; in the credentials file it would break every SDK run the same way.
+export const LONGEST_VALUE = 64 * 1024;
 
 // What is wrong with the answer, or undefined. Never quotes a value: they may be secret or hostile.
 function flaw(session: SessionKeys, now: Date): string | undefined {
+  if (session.sessionToken.length > LONGEST_VALUE) return 'with a session token over 64 KiB (a shell could not pass it on to any command)';
+  if (session.secretAccessKey.length > LONGEST_VALUE) return 'with a secret access key over 64 KiB (a shell could not pass it on to any command)';
   if (!ACCESS_KEY_ID.test(session.accessKeyId)) return 'with an access key id that is not ASIA or AKIA and 16 capitals or digits';
   if (!PRINTABLE.test(session.secretAccessKey)) return 'with a secret access key that is not printable ASCII without spaces';
   if (!PRINTABLE.test(session.sessionToken)) return 'with a session token that is not printable ASCII without spaces';

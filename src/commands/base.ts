@@ -5,24 +5,26 @@ import { isRegionName } from '../aws/regions.js';
 import { debugFor, enableDebug } from '../debug.js';
 import { parseDuration } from '../duration.js';
 import { UserError } from '../errors.js';
+import { printable } from '../printable.js';
 import { applyProfileOption, profileOption } from './profile-option.js';
 
 export { profileOption };
 
 // Clipanion prints errors to stdout, where `eval "$(aws2fa env login)"` would run them: every command reports its
-// own errors, as one line on stderr.
+// own errors, as one line on stderr. Messages name profiles, sections, paths and values from files and the
+// environment: shown printable, whatever they hold.
 export function reportError(context: AppContext, error: unknown): number {
   if (error instanceof UserError) {
-    context.stderr.write(`aws2fa: ${error.message}\n`);
+    context.stderr.write(`aws2fa: ${printable(error.message)}\n`);
     return error.exitCode;
   }
   if (error instanceof UsageError) {
-    context.stderr.write(`aws2fa: ${error.message.replace(/\s*\n+\s*/g, '; ')}\n`);
+    context.stderr.write(`aws2fa: ${printable(error.message.replace(/\s*\n+\s*/g, '; '))}\n`);
     return 2;
   }
   const failure = error instanceof Error ? error : new Error(String(error));
-  context.stderr.write(`aws2fa: unexpected error: ${failure.message}\n`);
-  if (debugFor(context).enabled) context.stderr.write(`${failure.stack ?? ''}\n`);
+  context.stderr.write(`aws2fa: unexpected error: ${printable(failure.message)}\n`);
+  if (debugFor(context).enabled) context.stderr.write(`${(failure.stack ?? '').split('\n').map(printable).join('\n')}\n`);
   else context.stderr.write(`aws2fa: run again with --debug for details, and please report it\n`);
   return 1;
 }

@@ -1,6 +1,7 @@
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
 import type { AppContext } from '../context.js';
+import { isPrintable } from '../printable.js';
 import { completionProfiles } from '../shell/profiles.js';
 import { resolveAwsFiles } from '../store/paths.js';
 
@@ -16,7 +17,8 @@ export class CompleteCommand extends Command<AppContext> {
   async execute(): Promise<number> {
     try {
       const files = resolveAwsFiles({ directory: this.directory, name: this.name }, this.context.env, this.context.home);
-      for (const name of completionProfiles(files)) this.context.stdout.write(`${name}\n`);
+      // A name with control characters would reach the terminal raw in the shell's list, and cannot be typed anyway.
+      for (const name of completionProfiles(files)) if (isPrintable(name)) this.context.stdout.write(`${name}\n`);
     } catch {
       // no names
     }

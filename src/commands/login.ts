@@ -12,6 +12,7 @@ import { resolveProfile, type ResolvedProfile } from '../profiles/resolve.js';
 import { rememberSerial, startSession } from '../mfa/session.js';
 import { assertWritable } from '../store/atomic.js';
 import { noDefaultProfile } from './default-profile.js';
+import { printableLines } from '../printable.js';
 
 export class LoginCommand extends SessionCommand {
   static override paths = [[`login`], [`mfa`, `login`]];
@@ -60,8 +61,8 @@ export class LoginCommand extends SessionCommand {
     const started = await startSession(this.context, profile, { code: words.code, serial: this.serial, durationSeconds: this.duration ?? DEFAULT_ROOT_SECONDS });
     const written = await writeSession(profile.files.credentials, profile.name, started.keys);
     if (started.serialWasAsked) await rememberSerial(profile, started.serial);
-    this.context.stdout.write(`${sessionSummary(`Logged in ${profile.name}`, started.keys.expiration, this.context.now())}\n`);
-    if (written.backupCreated) this.context.stdout.write(`${restoreNote(profile.name)}\n`);
+    this.context.stdout.write(printableLines(sessionSummary(`Logged in ${profile.name}`, started.keys.expiration, this.context.now())));
+    if (written.backupCreated) this.context.stdout.write(printableLines(restoreNote(profile.name)));
     noteRotation(this.context, profile.name, written, 'login');
     warnIfShared(this.context, written);
     if (ecr && !(await loginRegistries(this.context, started.keys, ecr))) return ECR_INCOMPLETE_STATUS;
@@ -82,12 +83,12 @@ export class LoginCommand extends SessionCommand {
       `The AWS CLI and the SDKs assume it by themselves from source_profile with that session: aws sts get-caller-identity --profile ${profile.name}`,
       ...(done.written?.backupCreated ? [restoreNote(profile.root)] : []),
     ];
-    this.context.stdout.write(`${lines.join('\n')}\n`);
+    this.context.stdout.write(printableLines(...lines));
     const notes = roleNotes(profile);
     if (this.duration !== undefined) {
       notes.push(`note: --duration has no effect here: the root's session lasts 12 h, and the AWS CLI and the SDKs assume ${profile.name} for duration_seconds (else 1 h)`);
     }
-    for (const note of notes) this.context.stderr.write(`aws2fa: ${note}\n`);
+    for (const note of notes) this.context.stderr.write(printableLines(`aws2fa: ${note}`));
     if (done.written) {
       noteRotation(this.context, profile.root, done.written, 'login');
       warnIfShared(this.context, done.written);

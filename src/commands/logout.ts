@@ -7,6 +7,7 @@ import { ecrRequest, logoutRegistries, wantsEcr } from '../mfa/ecr-registries.js
 import { restoreLongTermKeys } from '../mfa/file-mode.js';
 import { readChain, resolveProfile } from '../profiles/resolve.js';
 import { backupSectionFor, requireProfile } from '../store/credentials.js';
+import { printableLines } from '../printable.js';
 
 export class LogoutCommand extends FolderCommand {
   static override paths = [[`logout`], [`mfa`, `logout`]];
@@ -20,8 +21,9 @@ export class LogoutCommand extends FolderCommand {
       long-term keys) is logged out. PROFILE defaults to \`$AWS_PROFILE\`, else \`default\`.
 
       With \`--ecr\` (the profile's region) and \`--ecr-region\` (more regions), it also runs \`docker logout\`
-      for the account's ECR registries, after the keys are back; the account id comes from STS
-      GetCallerIdentity with the long-term keys. \`--docker-command\` or \`$AWS2FA_DOCKER\` names another client.
+      for the account's ECR registries, after the keys are back: for a role profile the role's account (the
+      registries \`login ROLE --ecr\` logged in to), else the account of the long-term keys (STS
+      GetCallerIdentity). \`--docker-command\` or \`$AWS2FA_DOCKER\` names another client.
     `,
     examples: [
       [`Log the prod profile out`, `$0 logout prod`],
@@ -49,9 +51,9 @@ export class LogoutCommand extends FolderCommand {
       const why = outcome.foreignSession
         ? `its session keys were not written by aws2fa and there is no [${backupSectionFor(name)}] to restore`
         : `it has its long-term keys`;
-      this.context.stdout.write(`${role}${name} is not logged in (${why}); nothing changed.\n`);
+      this.context.stdout.write(printableLines(`${role}${name} is not logged in (${why}); nothing changed.`));
     } else {
-      this.context.stdout.write(`${role}${role ? 'logged' : 'Logged'} out ${name}: its long-term keys are back in [${name}].\n`);
+      this.context.stdout.write(printableLines(`${role}${role ? 'logged' : 'Logged'} out ${name}: its long-term keys are back in [${name}].`));
       noteRotation(this.context, name, outcome.write, 'logout');
       warnIfShared(this.context, outcome.write);
     }
@@ -64,7 +66,7 @@ export class LogoutCommand extends FolderCommand {
     try {
       const profile = await resolveProfile(this.context, this);
       const request = await ecrRequest(this, this.context, profile);
-      if (request && !(await logoutRegistries(this.context, profile.longTerm.keys, profile.stsRegion, request))) return ECR_INCOMPLETE_STATUS;
+      if (request && !(await logoutRegistries(this.context, profile, request))) return ECR_INCOMPLETE_STATUS;
       return 0;
     } catch (error) {
       reportError(this.context, error);

@@ -4,6 +4,7 @@ import { shortKey } from '../aws/failures.js';
 import type { SessionWrite } from '../mfa/file-mode.js';
 import { backupSectionFor } from '../store/credentials.js';
 import { rfc3339, timeLeft } from '../time.js';
+import { printableLines } from '../printable.js';
 
 // `Logged in prod until 2026-11-24T06:12:00Z (12h00m left).`
 export function sessionSummary(what: string, expiration: Date, now: Date): string {
@@ -16,7 +17,7 @@ export function restoreNote(profile: string): string {
 
 export function warnIfShared(context: AppContext, written: WriteResult): void {
   if (written.widerThanPrivate) {
-    context.stderr.write(`aws2fa: warning: ${written.target} can be read by other users: chmod 600 ${written.target}\n`);
+    context.stderr.write(printableLines(`aws2fa: warning: ${written.target} can be read by other users: chmod 600 ${written.target}`));
   }
 }
 
@@ -27,6 +28,6 @@ export function noteRotation(context: AppContext, profile: string, written: Sess
   const stale = shortKey(written.rotation.stale.accessKeyId);
   const what = verb === 'login' ? `saved them in [${backupSectionFor(profile)}] in place of` : `kept them in [${profile}] and removed`;
   context.stderr.write(
-    `aws2fa: [${profile}] held long-term keys ${kept} other than the backup's ${stale} (rotated while logged in): ${what} the old ones, ${stale}\n`,
+    printableLines(`aws2fa: [${profile}] held long-term keys ${kept} other than the backup's ${stale} (rotated while logged in): ${what} the old ones, ${stale}`),
   );
 }

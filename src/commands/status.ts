@@ -11,6 +11,7 @@ import { findSection, optionValue, type IniDocument } from '../store/ini.js';
 import { resolveAwsFiles } from '../store/paths.js';
 import { loadIniFile } from '../store/read.js';
 import { formatTimeLeft, rfc3339, secondsUntil } from '../time.js';
+import { jsonForTerminal, printable } from '../printable.js';
 
 type State = 'long-term' | 'session' | 'expired' | 'no-keys' | 'invalid';
 
@@ -130,7 +131,7 @@ export class StatusCommand extends FolderCommand {
     const root = named !== undefined && isRoleProfile(both, named) ? roleStatus(both, named, now).role?.root ?? named : named;
     const rotations = unfinishedRotations(files.credentials, credentials.doc, this, root ?? undefined);
     if (this.json) {
-      this.context.stdout.write(`${JSON.stringify({ credentialsFile: files.credentials, profiles, shell, ...(rotations.length > 0 ? { unfinishedRotations: rotations } : {}) }, null, 2)}\n`);
+      this.context.stdout.write(`${jsonForTerminal({ credentialsFile: files.credentials, profiles, shell, ...(rotations.length > 0 ? { unfinishedRotations: rotations } : {}) })}\n`);
       return 0;
     }
     this.context.stdout.write(this.table(files.credentials, credentials.exists, profiles, shell) + rotationLines(rotations));
@@ -141,11 +142,12 @@ export class StatusCommand extends FolderCommand {
     const rows = [['PROFILE', 'STATE', 'EXPIRES', 'LEFT']];
     for (const status of profiles) {
       const left = status.secondsLeft === null ? '' : formatTimeLeft(status.secondsLeft);
-      rows.push([status.name, describeState(status), status.expiration ?? '', left]);
+      // Section names, roots and the reasons a chain is broken come from the files: shown printable.
+      rows.push([printable(status.name), printable(describeState(status)), status.expiration ?? '', left]);
     }
     const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
     const lines = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
-    const head = exists ? `${path}` : `${path} (does not exist)`;
-    return `${head}\n${profiles.length > 0 ? lines.join('\n') : '(no profiles)'}\n${describeShell(shell)}\n`;
+    const head = printable(exists ? `${path}` : `${path} (does not exist)`);
+    return `${head}\n${profiles.length > 0 ? lines.join('\n') : '(no profiles)'}\n${printable(describeShell(shell))}\n`;
   }
 }

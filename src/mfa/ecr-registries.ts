@@ -95,12 +95,22 @@ export async function loginRegistries(context: AppContext, session: SessionKeys,
   return failed.length === 0;
 }
 
-// The registries are named from the account id, which GetCallerIdentity gives for the long-term keys (it needs
-// no MFA and no permission).
-export async function logoutRegistries(context: AppContext, keys: AccessKeys, stsRegion: string, request: EcrRequest): Promise<boolean> {
+// The account whose registries `login --ecr` logged in to: ECR names the caller's own. For a role profile that is
+// the role's account, in its ARN (the last hop: the role the session is for); for a plain profile the user's, which
+// GetCallerIdentity gives for the long-term keys (it needs no MFA and no permission).
+async function registryAccount(context: AppContext, profile: RegistryOwner): Promise<string> {
+  const role = profile.hops.at(-1);
+  const inArn = role && /^arn:[\w-]+:iam::(\d{12}):role\//.exec(role.roleArn)?.[1];
+  if (inArn) return inArn;
+  return getCallerAccount(targetFor(context.env, 'STS', profile.stsRegion, debugFor(context)), profile.longTerm.keys);
+}
+
+export type RegistryOwner = Pick<ResolvedProfile, 'hops' | 'stsRegion'> & { longTerm: { keys: AccessKeys } };
+
+export async function logoutRegistries(context: AppContext, profile: RegistryOwner, request: EcrRequest): Promise<boolean> {
   let account: string;
   try {
-    account = await getCallerAccount(targetFor(context.env, 'STS', stsRegion, debugFor(context)), keys);
+    account = await registryAccount(context, profile);
   } catch (error) {
     context.stderr.write(`aws2fa: ECR: cannot tell which account's registries to log out of: ${reasonOf(error)}\n`);
     return false;

@@ -15,7 +15,7 @@ export async function writeSession(path: string, profile: string, session: Sessi
   return withFileLock(resolveTarget(path), async () => {
     const fresh = loadIniFile(path);
     const backupCreated = !findSection(fresh.doc, backupSectionFor(profile));
-    const rotation = rotationIn(fresh.doc, profile);
+    const rotation = rotationIn(fresh.doc, profile, path);
     return { ...writeFileAtomic(path, joinLines(applyLogin(fresh.doc, profile, session, path))), rotation, backupCreated };
   });
 }
@@ -25,7 +25,7 @@ export type LogoutOutcome = { restored: true; write: SessionWrite } | { restored
 export async function restoreLongTermKeys(path: string, profile: string): Promise<LogoutOutcome> {
   return withFileLock(resolveTarget(path), async () => {
     const fresh = loadIniFile(path);
-    const rotation = rotationIn(fresh.doc, profile);
+    const rotation = rotationIn(fresh.doc, profile, path);
     const restored = applyLogout(fresh.doc, profile, path);
     if (!restored) {
       requireProfile(fresh.doc, profile, path);

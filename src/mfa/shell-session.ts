@@ -4,6 +4,7 @@ import type { ResolvedProfile } from '../profiles/resolve.js';
 import type { SessionKeys } from '../store/credentials.js';
 import { rememberSerial } from './session.js';
 import { assumeChain, assumeDirect, CHAINED_ROLE_LIMIT, DEFAULT_ROLE_SECONDS, DEFAULT_ROOT_SECONDS, rootSessionFor } from './roles.js';
+import { printableLines } from '../printable.js';
 
 export interface ShellSessionRequest {
   code?: string | undefined;
@@ -42,7 +43,7 @@ export async function sessionForShell(context: AppContext, profile: ResolvedProf
   if (asked > CHAINED_ROLE_LIMIT) {
     const why = request.renew ? `it is renewed from the root's session` : `it is a chain of ${profile.hops.length} roles`;
     context.stderr.write(
-      `aws2fa: note: ${profile.name} gets ${CHAINED_ROLE_LIMIT} s, not the ${asked} s asked: ${why}, and AWS limits a role assumed from another session to 1 hour\n`,
+      printableLines(`aws2fa: note: ${profile.name} gets ${CHAINED_ROLE_LIMIT} s, not the ${asked} s asked: ${why}, and AWS limits a role assumed from another session to 1 hour`),
     );
   }
   const keys = await assumeChain(context, profile, root.keys, Math.min(asked, CHAINED_ROLE_LIMIT), request.serial);

@@ -170,6 +170,7 @@ export function writeFileAtomic(path: string, content: string): WriteResult {
     if (lockStillHeld(target) === false) {
       throw new LockLostError(`another aws2fa took over the lock of ${target} while this run held it; nothing was written: run again`);
     }
+    pausePoint('lock-checked');
     renameSync(temp, target);
     noteWritten(target);
   } catch (error) {

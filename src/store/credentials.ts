@@ -8,6 +8,8 @@ import {
 import { addSection, continuationOf, removeOption, removeSection, setOption, type Entry } from './edit.js';
 import { findSection, optionValue, type IniDocument, type IniSection } from './ini.js';
 import { rfc3339 } from '../time.js';
+import { halfRotation } from './half-rotation.js';
+import { isSessionSecret, markOf, readMark, SESSION_MARK_KEY } from './session-mark.js';
 
 // File mode's rules for the credentials file: [PROFILE] holds what the CLI and SDKs use, and while a session is in
 // it, [PROFILE::source-profile] holds the long-term keys. Nothing here ever drops a long-term key.
@@ -47,6 +49,35 @@ function longTermIn(section: IniSection | undefined): AccessKeys | undefined {
   return holdsSession(section) ? undefined : keysIn(section);
 }
 
+// The long-term keys [PROFILE] holds of its own, if any. Beside a backup, [PROFILE] holds the session aws2fa wrote,
+// keys that replaced it (both halves new: a rotation), or a rotation half done (one half new): then the backup's
+// pair is the only one known to work and the new half has no partner yet, so neither may be dropped or overwritten:
+// refused until the user finishes (or undoes) it.
+function newKeysIn(doc: IniDocument, profile: string, path: string): AccessKeys | undefined {
+  const section = findSection(doc, profile);
+  const backup = findSection(doc, backupSectionFor(profile));
+  const saved = keysIn(backup);
+  if (!saved) return longTermIn(section);
+  const id = optionValue(section, 'aws_access_key_id');
+  const secret = optionValue(section, 'aws_secret_access_key');
+  const mark = readMark(optionValue(backup, SESSION_MARK_KEY));
+  const where = { profile, backup: backupSectionFor(profile), path, savedId: saved.accessKeyId, id, secret };
+  if (!mark) {
+    // A backup from before the mark: `aws configure set` leaves the session token behind, so an AKIA key id beside
+    // one may have come with its secret or without it.
+    if (/^AKIA/.test(id ?? '') && optionValue(section, 'aws_session_token') !== undefined && !sameKeys(keysIn(section), saved)) {
+      throw halfRotation(where, 'unclear');
+    }
+    return longTermIn(section);
+  }
+  const idIsNew = id !== undefined && id !== mark.accessKeyId;
+  const secretIsNew = secret !== undefined && !isSessionSecret(mark, secret);
+  if (idIsNew && secretIsNew) return /^ASIA/.test(id) ? undefined : { accessKeyId: id, secretAccessKey: secret };
+  if (idIsNew) throw halfRotation(where, 'id');
+  if (secretIsNew) throw halfRotation(where, 'secret');
+  return undefined;
+}
+
 // The keys of [PROFILE] replaced while logged in (`aws configure set` after a rotation): those are the long-term
 // keys now, and the backup's are stale.
 export interface Rotation {
@@ -54,8 +85,8 @@ export interface Rotation {
   stale: AccessKeys;
 }
 
-export function rotationIn(doc: IniDocument, profile: string): Rotation | undefined {
-  const kept = longTermIn(findSection(doc, profile));
+export function rotationIn(doc: IniDocument, profile: string, path = '(credentials)'): Rotation | undefined {
+  const kept = newKeysIn(doc, profile, path);
   const stale = keysIn(findSection(doc, backupSectionFor(profile)));
   return kept && stale && !sameKeys(kept, stale) ? { kept, stale } : undefined;
 }
@@ -116,7 +147,7 @@ function checkBackup(doc: IniDocument, profile: string, path: string): void {
     );
   }
   const saved = keysIn(backup);
-  const onlyKeys = backup.options.every((option) => option.key === 'aws_access_key_id' || option.key === 'aws_secret_access_key');
+  const onlyKeys = backup.options.every((option) => ['aws_access_key_id', 'aws_secret_access_key', SESSION_MARK_KEY].includes(option.key));
   if (!saved || holdsSession(backup) || !onlyKeys) {
     throw new BackupConflictError(
       `[${backupName}] in ${path} is not a backup of long-term keys as aws2fa writes one (just aws_access_key_id and aws_secret_access_key); ` +
@@ -130,7 +161,7 @@ export function longTermKeysFor(doc: IniDocument, profile: string, path: string,
   checkBackup(doc, profile, path);
   const section = findSection(doc, profile);
   const backup = findSection(doc, backupSectionFor(profile));
-  const own = longTermIn(section);
+  const own = newKeysIn(doc, profile, path);
   if (own) return { keys: own, from: 'profile' };
   const saved = keysIn(backup);
   if (saved) return { keys: saved, from: 'backup' };
@@ -161,11 +192,14 @@ function keyEntries(keys: AccessKeys, from?: { doc: IniDocument; section: string
 
 export function applyLogin(doc: IniDocument, profile: string, session: SessionKeys, path: string): IniDocument {
   const longTerm = longTermKeysFor(doc, profile, path);
+  const backup = backupSectionFor(profile);
+  const mark: Entry = [SESSION_MARK_KEY, markOf(session)];
   let edited = doc;
   if (longTerm.from === 'profile') {
-    const backup = backupSectionFor(profile);
-    const entries = keyEntries(longTerm.keys, { doc, section: profile });
+    const entries = [...keyEntries(longTerm.keys, { doc, section: profile }), mark];
     edited = findSection(edited, backup) ? setKeys(edited, backup, entries) : addSection(edited, backup, entries, profile);
+  } else {
+    edited = setKeys(edited, backup, [mark]);
   }
   edited = setKeys(edited, profile, [
     ...keyEntries(session),
@@ -183,7 +217,7 @@ export function applyLogout(doc: IniDocument, profile: string, path = '(credenti
   if (!saved) return undefined;
   checkBackup(doc, profile, path);
   // After a rotation [PROFILE] already holds the long-term keys: they stay, the stale backup goes.
-  let edited = rotationIn(doc, profile) ? doc : setKeys(doc, profile, keyEntries(saved, { doc, section: backup }));
+  let edited = rotationIn(doc, profile, path) ? doc : setKeys(doc, profile, keyEntries(saved, { doc, section: backup }));
   for (const key of ['aws_session_token', 'aws_security_token', 'expiration']) edited = removeOption(edited, profile, key);
   return removeSection(edited, backup);
 }

@@ -13,6 +13,8 @@ export interface Holder {
   start?: string | undefined;
   boot?: string | undefined;
   ns?: string | undefined;
+  /** the holder's own name for its lock (LOCK.PID-RANDOM, kept while it holds it); absent in older records */
+  claim?: string | undefined;
   raw: string;
 }
 
@@ -41,9 +43,10 @@ export function me(): Omit<Holder, 'raw'> {
   return self;
 }
 
-export function recordOf(holder: Omit<Holder, 'raw'>): string {
+// `claim` for a lock (its holder's own second name); a record that names no lock (rotate's) has none.
+export function recordOf(holder: Omit<Holder, 'raw' | 'claim'>, claim?: string): string {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(8))).toString('hex');
-  return `${holder.pid} start=${holder.start ?? '-'} boot=${holder.boot ?? '-'} ns=${holder.ns ?? '-'} nonce=${nonce}\n`;
+  return `${holder.pid} start=${holder.start ?? '-'} boot=${holder.boot ?? '-'} ns=${holder.ns ?? '-'} nonce=${nonce}${claim === undefined ? '' : ` claim=${claim}`}\n`;
 }
 
 export function holderIn(path: string): Holder | undefined {
@@ -54,7 +57,9 @@ export function holderIn(path: string): Holder | undefined {
     const value = new RegExp(`\\b${name}=(\\S+)`).exec(raw)?.[1];
     return value === '-' ? undefined : value;
   };
-  return { pid: Number.isNaN(pid) ? 0 : pid, start: field('start'), boot: field('boot'), ns: field('ns'), raw };
+  // Only a name aws2fa makes: a record planted by someone else cannot point the breaker at another file.
+  const claim = field('claim');
+  return { pid: Number.isNaN(pid) ? 0 : pid, start: field('start'), boot: field('boot'), ns: field('ns'), claim: claim && /^\d+-[0-9a-f]{12}$/.test(claim) ? claim : undefined, raw };
 }
 
 export function isAlive(pid: number): boolean {

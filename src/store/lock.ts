@@ -16,21 +16,30 @@ export function lockPathFor(target: string): string {
 
 // A lock is born complete: the record goes into a private draft (O_EXCL|O_NOFOLLOW: a name planted by someone
 // else is never followed) that is then hard-linked into place, so a process killed at any instant never leaves an
-// empty lock that nobody can judge.
-function tryCreate(lockPath: string): number | undefined {
+// empty lock that nobody can judge. The draft stays, a second name of the same file, for as long as the lock is
+// held: the holder's own claim, named in the record, by which a breaker takes over its lock once it is gone.
+interface HeldLock {
+  inode: number;
+  claim: string;
+}
+
+function tryCreate(lockPath: string): HeldLock | undefined {
   const random = Buffer.from(crypto.getRandomValues(new Uint8Array(6))).toString('hex');
-  const draft = `${lockPath}.${process.pid}-${random}`;
+  const name = `${process.pid}-${random}`;
+  const draft = `${lockPath}.${name}`;
   holdFile(draft);
+  let linked = false;
   try {
     const fd = createExclusive(draft);
     try {
-      writeSync(fd, recordOf(me()));
+      writeSync(fd, recordOf(me(), name));
     } finally {
       closeSync(fd);
     }
     linkSync(draft, lockPath);
     holdFile(lockPath);
-    return statSync(lockPath).ino;
+    linked = true;
+    return { inode: statSync(lockPath).ino, claim: draft };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return undefined;
@@ -47,28 +56,62 @@ function tryCreate(lockPath: string): number | undefined {
     }
     throw error;
   } finally {
-    removeQuietly(draft);
-    releaseFile(draft);
+    if (!linked) {
+      removeQuietly(draft);
+      releaseFile(draft);
+    }
   }
 }
 
-// Removing a stale lock by its path would remove whatever lock is there by then: a breaker that stalled between its
-// judgement and the removal would remove the lock another run has taken since, and both would write. So the lock
-// is first renamed to a name of this breaker's own (atomic: exactly one breaker gets it) and judged again there;
-// a lock that turns out to be someone's new one is linked back where it was, the same file.
-function breakStaleLock(lockPath: string, judged: Holder | undefined): void {
-  pausePoint('lock-breaking');
+function asideName(lockPath: string): string {
   const random = Buffer.from(crypto.getRandomValues(new Uint8Array(6))).toString('hex');
-  const aside = `${lockPath}.stale.${process.pid}-${random}`;
+  return `${lockPath}.stale.${process.pid}-${random}`;
+}
+
+// A lock judged stale is taken over by renaming its holder's claim to a name of this breaker's own: atomic, so
+// exactly one breaker gets it, and only that holder's lock can be affected, never one a live run has taken since
+// (a breaker that stalled between its judgement and the break finds the claim gone and waits). With the claim in
+// hand, nobody else can remove the lock: it is removed only while it is still that same file.
+// Returns whether the lock was broken; false: someone else is breaking it, or it changed.
+function breakStaleLock(lockPath: string, judged: Holder | undefined): boolean {
+  pausePoint('lock-breaking');
+  const claim = judged?.claim === undefined ? undefined : `${lockPath}.${judged.claim}`;
+  const names = readOr(() => statSync(lockPath).nlink);
+  if (claim === undefined && names !== undefined && names > 1) return false; // judged an unclaimed lock; a claimed one is there now
+  if (claim === undefined || names === 1) return breakUnclaimedLock(lockPath, judged);
+  const aside = asideName(lockPath);
+  holdFile(aside);
+  try {
+    renameSync(claim, aside);
+  } catch {
+    releaseFile(aside);
+    return false; // another breaker has it, or the holder let go
+  }
+  pausePoint('lock-claimed');
+  const broken = readOr(() => statSync(aside).ino) === readOr(() => statSync(lockPath).ino);
+  if (broken) removeQuietly(lockPath);
+  removeQuietly(aside);
+  releaseFile(aside);
+  return broken;
+}
+
+// A lock without a claim (an older aws2fa's): it is renamed aside (atomic: exactly one breaker gets it) and judged
+// again there; one that turns out to be someone's new one is linked back where it was, the same file. While it is
+// aside the name is free: the holder finds out before it writes (lockStillHeld). A claimed lock is never taken this
+// way (the caller looks at its names first), so only a lock of an older aws2fa can be moved aside while live.
+function breakUnclaimedLock(lockPath: string, judged: Holder | undefined): boolean {
+  const aside = asideName(lockPath);
   holdFile(aside);
   try {
     renameSync(lockPath, aside);
   } catch {
     releaseFile(aside);
-    return; // gone already: another breaker had it
+    return false; // gone already: another breaker had it
   }
+  pausePoint('lock-aside');
   const moved = holderIn(aside);
-  if (moved?.raw !== judged?.raw && !isStale(aside, moved)) {
+  const stale = moved?.raw === judged?.raw || isStale(aside, moved);
+  if (!stale) {
     try {
       linkSync(aside, lockPath);
     } catch {
@@ -77,6 +120,7 @@ function breakStaleLock(lockPath: string, judged: Holder | undefined): void {
   }
   removeQuietly(aside);
   releaseFile(aside);
+  return stale;
 }
 
 // Files of writers that were killed: temporary files hold secrets, drafts would only be litter. Each name carries
@@ -105,13 +149,10 @@ export async function withFileLock<T>(target: string, work: () => Promise<T>, op
   requireWritableFolder(dirname(lockPath));
   const deadline = Date.now() + (options.waitMs ?? 10_000);
   let pause = 10;
-  let inode: number | undefined;
-  while ((inode = tryCreate(lockPath)) === undefined) {
+  let taken: HeldLock | undefined;
+  while ((taken = tryCreate(lockPath)) === undefined) {
     const holder = holderIn(lockPath);
-    if (isStale(lockPath, holder)) {
-      breakStaleLock(lockPath, holder);
-      continue;
-    }
+    if (isStale(lockPath, holder) && breakStaleLock(lockPath, holder)) continue;
     pausePoint('lock-waiting');
     if (Date.now() > deadline) {
       throw new LockTimeoutError(
@@ -122,7 +163,7 @@ export async function withFileLock<T>(target: string, work: () => Promise<T>, op
     await new Promise((resolve) => setTimeout(resolve, pause + Math.random() * pause));
     pause = Math.min(pause * 2, 200);
   }
-  const held = inode;
+  const held = taken.inode;
   holdLock(target, () => readOr(() => statSync(lockPath).ino) === held);
   try {
     pausePoint('lock-taken');
@@ -134,5 +175,8 @@ export async function withFileLock<T>(target: string, work: () => Promise<T>, op
     releaseLock(target);
     if (readOr(() => statSync(lockPath).ino) === held) removeQuietly(lockPath);
     releaseFile(lockPath);
+    // The lock first, then the claim: a lock without its claim would be judged as an older aws2fa's.
+    removeQuietly(taken.claim);
+    releaseFile(taken.claim);
   }
 }

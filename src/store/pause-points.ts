@@ -6,11 +6,17 @@ import { join } from 'node:path';
 // AWS2FA_TEST_EVENTS=DIR: each point reached creates DIR/POINT.PID. AWS2FA_TEST_PAUSE_AT=POINT[,POINT]: the run
 // then waits until DIR/POINT.PID.go exists. Unset (always, outside tests), a point costs one look at the environment.
 
+// lock-breaking: a breaker has judged the lock stale and is about to break it; lock-claimed: it has claimed the stale
+// holder's own name and is about to remove the lock; lock-aside: (a lock without such a name) it has moved the lock
+// aside and is about to judge it again; lock-checked: a writer has seen its lock still in place and is about to rename.
 export type PausePoint =
   | 'lock-waiting'
   | 'lock-breaking'
+  | 'lock-claimed'
+  | 'lock-aside'
   | 'lock-taken'
   | 'before-rename'
+  | 'lock-checked'
   // the steps of `rotate` (src/keys/rotate.ts)
   | 'rotate-before-create'
   | 'rotate-after-create'

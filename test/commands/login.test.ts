@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ALICE } from '../helpers/home.js';
+import { sessionMarkLine } from '../helpers/session-mark.js';
 import { makeWorld, scriptedTerminal, STANDARD_CREDENTIALS, type World } from '../helpers/world.js';
 
 const Login = suite<{ world: World }>('commands/login: file mode writes a session and keeps the long-term keys');
@@ -34,7 +35,7 @@ Login('login sends serial, code and duration signed by the long-term key, and wr
     `[prod]\naws_access_key_id = ${ALICE.accessKeyId}\naws_secret_access_key = ${ALICE.secretAccessKey}\n`,
     `[prod]\naws_access_key_id = ${session.accessKeyId}\naws_secret_access_key = ${session.secretAccessKey}\n` +
       `aws_session_token = ${session.sessionToken}\nexpiration = ${session.expiration.toISOString().replace('.000Z', 'Z')}\n\n` +
-      `[prod::source-profile]\naws_access_key_id = ${ALICE.accessKeyId}\naws_secret_access_key = ${ALICE.secretAccessKey}\n`,
+      `[prod::source-profile]\naws_access_key_id = ${ALICE.accessKeyId}\naws_secret_access_key = ${ALICE.secretAccessKey}\n${sessionMarkLine(session)}\n`,
   );
   assert.is(await world.read(world.credentials), expected);
   assert.is(await world.mode(world.credentials), 0o600);
@@ -50,7 +51,8 @@ Login('a second login signs with the long-term key from the backup and never ove
   assert.is(calls[1]!.accessKeyId, ALICE.accessKeyId);
   assert.ok(calls[1]!.signatureValid);
   const afterSecond = await world.read(world.credentials);
-  assert.is(afterSecond.slice(afterSecond.indexOf('[prod::source-profile]')), backup);
+  const [first, second2] = [world.fake.issued[0]!, world.fake.issued[1]!];
+  assert.is(afterSecond.slice(afterSecond.indexOf('[prod::source-profile]')), backup.replace(sessionMarkLine(first), sessionMarkLine(second2)), 'the keys as they were; the mark names the new session');
   assert.ok(afterSecond.includes(world.fake.issued[1]!.sessionToken));
 });
 

@@ -674,6 +674,8 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
 
   function getAuthorizationToken(caller: Caller, region: string, requestId: string): Reply {
     const user = caller.kind === 'session' ? caller.session.user : caller.user;
+    // A role session's registry is the role's account, as ECR names the caller's own
+    const roleAccount = caller.kind === 'session' ? /^arn:aws[\w-]*:iam::(\d{12}):/.exec(caller.session.role?.arn ?? '')?.[1] : undefined;
     // Real passwords are a long base64 blob; unique per call so a leak points at one response
     const password = `eyJwYXlsb2FkIjoi${randomBytes(1200).toString('base64')}`;
     ecrPasswords.push(password);
@@ -683,7 +685,7 @@ export async function startFakeAws(opts: { now?: () => Date } = {}): Promise<Fak
           {
             authorizationToken: Buffer.from(`AWS:${password}`).toString('base64'),
             expiresAt: Math.floor(now().getTime() / 1000) + ECR_TOKEN_SECONDS,
-            proxyEndpoint: `https://${user.account ?? DEFAULT_ACCOUNT}.dkr.ecr.${region}.amazonaws.com`,
+            proxyEndpoint: `https://${roleAccount ?? user.account ?? DEFAULT_ACCOUNT}.dkr.ecr.${region}.amazonaws.com`,
           },
         ],
       },

@@ -1,8 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { UnknownProfileError, UnrestorableSessionError, NoLongTermKeysError } from '../../src/errors.js';
+import { HalfRotationError, UnknownProfileError, UnrestorableSessionError, NoLongTermKeysError } from '../../src/errors.js';
 import { applyLogin, applyLogout, longTermKeysFor, type SessionKeys } from '../../src/store/credentials.js';
 import { joinLines, parseIni } from '../../src/store/ini.js';
+import { sessionMarkLine } from '../helpers/session-mark.js';
 
 const Credentials = suite('store/credentials: file-mode login and logout never lose a long-term key');
 
@@ -36,7 +37,7 @@ Credentials('first login backs the long-term keys up and writes session keys and
       'aws_access_key_id = AKIAPROD\naws_secret_access_key = prod/secret+x=\nregion = eu-west-1 ; not a comment\n',
       'aws_access_key_id = ASIASESSION1EXAMPLE\naws_secret_access_key = session/secret+1=\nregion = eu-west-1 ; not a comment\n' +
         'aws_session_token = token/1+=\nexpiration = 2026-11-24T06:12:00Z\n\n[prod::source-profile]\n' +
-        'aws_access_key_id = AKIAPROD\naws_secret_access_key = prod/secret+x=\n',
+        `aws_access_key_id = AKIAPROD\naws_secret_access_key = prod/secret+x=\n${sessionMarkLine(session(1))}\n`,
     ),
   );
 });
@@ -62,9 +63,19 @@ Credentials('logout of a profile that is not logged in changes nothing', () => {
 
 Credentials('new long-term keys pasted into [PROFILE] during a session replace the old backup, never by session keys', () => {
   let doc = applyLogin(parseIni(original, 'f'), 'prod', session(1), 'f');
-  const pasted = joinLines(doc).replace('aws_access_key_id = ASIASESSION1EXAMPLE', 'aws_access_key_id = AKIANEW').replace(/aws_session_token = .*\n/, '');
+  const pasted = joinLines(doc)
+    .replace('aws_access_key_id = ASIASESSION1EXAMPLE', 'aws_access_key_id = AKIANEW')
+    .replace('aws_secret_access_key = session/secret+1=', 'aws_secret_access_key = new/secret')
+    .replace(/aws_session_token = .*\n/, '');
   doc = applyLogin(parseIni(pasted, 'f'), 'prod', session(2), 'f');
-  assert.match(joinLines(doc), /\[prod::source-profile\]\naws_access_key_id = AKIANEW\n/);
+  assert.match(joinLines(doc), /\[prod::source-profile\]\naws_access_key_id = AKIANEW\naws_secret_access_key = new\/secret\n/);
+});
+
+Credentials('a new key id pasted without its secret (the session\'s still there) is refused by login and logout alike', () => {
+  const doc = applyLogin(parseIni(original, 'f'), 'prod', session(1), 'f');
+  const pasted = parseIni(joinLines(doc).replace('aws_access_key_id = ASIASESSION1EXAMPLE', 'aws_access_key_id = AKIANEW').replace(/aws_session_token = .*\n/, ''), 'f');
+  assert.throws(() => applyLogin(pasted, 'prod', session(2), 'f'), (e: Error) => e instanceof HalfRotationError);
+  assert.throws(() => applyLogout(pasted, 'prod', 'f'), (e: Error) => e instanceof HalfRotationError);
 });
 
 Credentials('errors: unknown profile lists the known ones; session keys without backup are refused; no keys', () => {

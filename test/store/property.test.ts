@@ -88,11 +88,12 @@ function outsidePlay(doc: IniDocument): string {
 
 // What `aws configure set` does (awscli/customizations/configure/writer.py): the value of an existing line is
 // replaced in place, the rest of the section (session token, expiration) left as it is.
-function rotateInText(text: string, profile: string, keys: AccessKeys): string {
+function rotateInText(text: string, profile: string, keys: AccessKeys, halves: 'both' | 'id' | 'secret' = 'both'): string {
   const doc = parseIni(text, 'credentials');
   const section = findSection(doc, profile)!;
   const lines = doc.lines.map((line) => ({ ...line }));
-  for (const [key, value] of [['aws_access_key_id', keys.accessKeyId], ['aws_secret_access_key', keys.secretAccessKey]] as const) {
+  const set = [['aws_access_key_id', keys.accessKeyId], ['aws_secret_access_key', keys.secretAccessKey]] as const;
+  for (const [key, value] of set.filter(([key]) => halves === 'both' || key === `aws_${halves === 'id' ? 'access_key_id' : 'secret_access_key'}`)) {
     const option = section.options.find((candidate) => candidate.key === key)!;
     const line = lines[option.first]!;
     line.text = line.text.replace(/^(\s*[^=:]+?\s*[=:]\s*).*$/, `$1${value}`);
@@ -101,12 +102,14 @@ function rotateInText(text: string, profile: string, keys: AccessKeys): string {
 }
 
 // 'rotated': keys rotated in [PROFILE] while in a session; the backup still holds the old ones until the next
-// login or logout.
-type State = 'long-term' | 'session' | 'rotated';
+// login or logout. 'half': only one half of the new key set in [PROFILE] (issue 17): login and logout refuse,
+// the backup's keys are still the long-term ones until the other half is set.
+type State = 'long-term' | 'session' | 'rotated' | 'half';
 
 interface Model {
   current: Map<string, AccessKeys>; // each profile's long-term keys now
   state: Map<string, State>;
+  pending: Map<string, AccessKeys>; // the new key of a half-done rotation
 }
 
 function checkInvariants(text: string, model: Model, before: string, step: string): void {
@@ -118,7 +121,7 @@ function checkInvariants(text: string, model: Model, before: string, step: strin
     const same = (keys: AccessKeys | undefined) => keys?.accessKeyId === current.accessKeyId && keys.secretAccessKey === current.secretAccessKey;
     const state = model.state.get(profile)!;
     assert.ok(same(own) || same(saved), `${step}: the long-term keys of ${profile} are in the file`);
-    assert.is(same(state === 'session' ? saved : own), true, `${step}: ${profile} (${state}) holds its keys where it should`);
+    assert.is(same(state === 'session' || state === 'half' ? saved : own), true, `${step}: ${profile} (${state}) holds its keys where it should`);
     assert.is(saved !== undefined, state !== 'long-term', `${step}: ${profile} (${state}) ${state === 'long-term' ? 'has no' : 'has a'} backup`);
   }
   assert.is(outsidePlay(doc), before, `${step}: every byte outside the sections in play is unchanged`);
@@ -155,7 +158,7 @@ async function killedRun(world: World, events: string, profile: string, verb: 'l
 }
 
 async function runFile(world: World, random: Random, fileNumber: number, events: string, budget: number): Promise<number> {
-  const model: Model = { current: new Map(IN_PLAY.map((name) => [name, longTermKeys(random)])), state: new Map(IN_PLAY.map((name) => [name, 'long-term'])) };
+  const model: Model = { current: new Map(IN_PLAY.map((name) => [name, longTermKeys(random)])), state: new Map(IN_PLAY.map((name) => [name, 'long-term'])), pending: new Map() };
   for (const keys of model.current.values()) world.fake.addUser({ ...keys, mfaSerial: SERIAL, code: CODE });
   const original = randomFile(random, model.current);
   await writeFile(world.credentials, original, { mode: 0o600 });
@@ -166,7 +169,12 @@ async function runFile(world: World, random: Random, fileNumber: number, events:
     const profile = pick(random, IN_PLAY);
     const roll = random();
     const step = `seed ${SEED} file ${fileNumber} step ${steps}`;
-    if (roll < 0.3) {
+    if (roll < 0.55 && model.state.get(profile) === 'half') {
+      await expectUnchangedAfterFailure(path, async () => {
+        if (roll < 0.3) await writeSession(path, profile, sessionKeys(random));
+        else await restoreLongTermKeys(path, profile);
+      }, `${step} (${roll < 0.3 ? 'login' : 'logout'} with a rotation half done)`);
+    } else if (roll < 0.3) {
       longTermKeysFor(loadIniFile(path).doc, profile, path); // what login checks before STS
       assertWritable(path);
       await writeSession(path, profile, sessionKeys(random));
@@ -175,6 +183,17 @@ async function runFile(world: World, random: Random, fileNumber: number, events:
       requireProfile(loadIniFile(path).doc, profile, path);
       await restoreLongTermKeys(path, profile);
       model.state.set(profile, 'long-term');
+    } else if (roll < 0.72 && model.state.get(profile) === 'half') {
+      const keys = model.pending.get(profile)!; // the other half: a whole rotation now
+      await writeFile(path, rotateInText(await readFile(path, 'utf8'), profile, keys));
+      model.current.set(profile, keys);
+      model.state.set(profile, 'rotated');
+    } else if (roll < 0.72 && model.state.get(profile) === 'session' && chance(random, 0.4)) {
+      const keys = longTermKeys(random);
+      world.fake.addUser({ ...keys, mfaSerial: SERIAL, code: CODE });
+      await writeFile(path, rotateInText(await readFile(path, 'utf8'), profile, keys, chance(random, 0.5) ? 'id' : 'secret'));
+      model.pending.set(profile, keys);
+      model.state.set(profile, 'half');
     } else if (roll < 0.72) {
       const keys = longTermKeys(random);
       world.fake.addUser({ ...keys, mfaSerial: SERIAL, code: CODE });
@@ -206,6 +225,10 @@ async function runFile(world: World, random: Random, fileNumber: number, events:
       await writeFile(path, await readFile(path)); // a no-op step: the file rewritten as it is
     }
     checkInvariants(await readFile(path, 'utf8'), model, before, step);
+  }
+  for (const profile of IN_PLAY.filter((name) => model.state.get(name) === 'half')) {
+    await writeFile(path, rotateInText(await readFile(path, 'utf8'), profile, model.pending.get(profile)!));
+    model.current.set(profile, model.pending.get(profile)!);
   }
   for (const profile of IN_PLAY) await restoreLongTermKeys(path, profile);
   for (const profile of IN_PLAY) model.state.set(profile, 'long-term');

@@ -6,6 +6,7 @@ import { setOption } from '../../src/store/edit.js';
 import { findSection, indexLines, parseIni } from '../../src/store/ini.js';
 import { BINARY, cleanEnv } from '../helpers/cli.js';
 import { ALICE } from '../helpers/home.js';
+import { SESSION_MARK } from '../helpers/session-mark.js';
 import { makeWorld, type World } from '../helpers/world.js';
 
 // Issue 11, item 9: 50,000 profiles. No wall-clock bounds here (the machine decides those); what is asserted is
@@ -39,7 +40,7 @@ Scale('status lists all 50,001 profiles; login and logout round-trip byte for by
   assert.is(status.status, 0, status.stderr);
   assert.is((JSON.parse(status.stdout) as { profiles: unknown[] }).profiles.length, COUNT + 1);
   assert.is((await world.aws2fa(['login', 'prod', ALICE.code])).status, 0);
-  assert.ok((await world.read(world.credentials)).endsWith(`[prod::source-profile]\n${LONG_TERM}`));
+  assert.match(await world.read(world.credentials), new RegExp(`\\[prod::source-profile\\]\\n${LONG_TERM.replace(/[+/=]/g, '\\$&')}${SESSION_MARK.source}\\n$`));
   assert.is((await world.aws2fa(['logout', 'prod'])).status, 0);
   assert.ok((await world.read(world.credentials)) === BIG, 'byte for byte');
 });

@@ -11,6 +11,7 @@ import { encodeHeld, takeHeldSession } from '../../profiles/held.js';
 import { resolveProfile } from '../../profiles/resolve.js';
 import { decodeSessionFiles, encodeSessionFiles, SESSION_FILES_VARIABLE } from '../../profiles/session-files.js';
 import { renderEnvLogin, shellFromEnv, SHELL_NAMES } from '../../shell/index.js';
+import { printableLines } from '../../printable.js';
 
 // The renewal runs while the prompt waits: one try, and no longer than this.
 const RENEWAL_BOUND_MS = 3_000;
@@ -80,7 +81,7 @@ export class EnvLoginCommand extends SessionCommand {
     });
     await deliver(this.context.stdout, code, `the session's shell code`);
     const via = session.root ? ` (role, via ${session.root.profile})` : '';
-    this.context.stderr.write(`${sessionSummary(`This shell has a session of ${profile.name}${via}`, session.keys.expiration, this.context.now())}\n`);
+    this.context.stderr.write(printableLines(sessionSummary(`This shell has a session of ${profile.name}${via}`, session.keys.expiration, this.context.now())));
     // The session code is already out: an ECR failure must not make the hook throw the session away.
     if (ecr && !(await loginRegistries(this.context, session.keys, ecr))) return ECR_INCOMPLETE_STATUS;
     return 0;

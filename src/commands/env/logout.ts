@@ -2,6 +2,7 @@ import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
 import { AppCommand } from '../base.js';
 import { renderEnvLogout, shellFromEnv, SHELL_NAMES } from '../../shell/index.js';
+import { printableLines } from '../../printable.js';
 
 export class EnvLogoutCommand extends AppCommand {
   static override paths = [[`env`, `logout`]];
@@ -25,7 +26,7 @@ export class EnvLogoutCommand extends AppCommand {
 
   async execute(): Promise<number> {
     this.context.stdout.write(renderEnvLogout(this.shell ?? shellFromEnv(this.context.env.SHELL)));
-    if (this.context.env.AWS2FA_PROFILE) this.context.stderr.write(`This shell's session of ${this.context.env.AWS2FA_PROFILE} ends.\n`);
+    if (this.context.env.AWS2FA_PROFILE) this.context.stderr.write(printableLines(`This shell's session of ${this.context.env.AWS2FA_PROFILE} ends.`));
     return 0;
   }
 }
