@@ -23,8 +23,10 @@ export class ExecCommand extends FolderCommand {
       ended it). SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH are passed on to it. Without
       COMMAND, it starts \`$SHELL\` (else /bin/sh): the session lasts as long as that shell.
 
-      The first word is the profile, a 6-digit word right after it the code; put aws2fa's options before \`--\`
-      and the command after it, so that the command's own options stay its own.
+      The first word is the profile, a 6-digit word right after it the code, and the rest is the command: put
+      aws2fa's options before \`--\` and the command after it. From the command's first word on nothing is aws2fa's
+      (a 6-digit word after \`--\` is the command's too); an option there without \`--\` is refused with the line
+      to type, since only \`--\` says whose it is.
     `,
     examples: [
       [`Plan with terraform under prod, asking for the code`, `$0 exec prod -- terraform plan`],
@@ -40,13 +42,14 @@ export class ExecCommand extends FolderCommand {
   region = regionOption();
 
   profile = Option.String({ name: `PROFILE` });
-  words = Option.Rest({ name: `COMMAND` });
+  code = Option.String({ required: false, name: `CODE` });
+  // COMMAND and its arguments, never parsed as aws2fa's: the CLI splits them off before Clipanion parses the rest
+  // (src/exec/argv.ts).
+  commandWords: string[] = [];
 
   async execute(): Promise<number> {
-    const hasCode = /^\d{6}$/.test(this.words[0] ?? ``);
-    const code = hasCode ? this.words[0] : undefined;
-    const [file = this.context.env.SHELL || `/bin/sh`, ...args] = this.words.slice(hasCode ? 1 : 0);
-    const session = await sessionForExec(this.context, { ...this, code, durationSeconds: this.duration });
+    const [file = this.context.env.SHELL || `/bin/sh`, ...args] = this.commandWords;
+    const session = await sessionForExec(this.context, { ...this, durationSeconds: this.duration });
     // From here on the terminal is the command's. (The hook's descriptor of the held session does not reach it:
     // Node marks the descriptors it inherits close-on-exec as it starts.)
     this.context.terminal?.release?.();
