@@ -90,16 +90,34 @@ print(json.dumps({'status': proc.returncode if proc.returncode >= 0 else None, '
 
 export { ptyAvailable };
 
-export async function dialog(
+export function dialog(
   argv: string[],
   env: Record<string, string | undefined>,
   cwd: string,
   steps: DialogStep[],
   options: { stdoutPipe?: boolean; stdinNull?: boolean } = {},
 ): Promise<DialogRun> {
+  return dialogWith([process.execPath, BINARY, ...argv], env, cwd, steps, options);
+}
+
+// The binary started by a shell script instead (`"$AWS2FA" login prod; …`, AWS2FA names the binary): the shell
+// leads the terminal's session and outlives aws2fa, as a user's shell does, so the script can look at what aws2fa
+// left behind and read the next line typed.
+export function dialogInShell(script: string, env: Record<string, string | undefined>, cwd: string, steps: DialogStep[]): Promise<DialogRun> {
+  const aws2fa = `${process.execPath} ${BINARY}`;
+  return dialogWith(['/bin/sh', '-c', script], { ...env, AWS2FA: aws2fa }, cwd, steps, {});
+}
+
+async function dialogWith(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  cwd: string,
+  steps: DialogStep[],
+  options: { stdoutPipe?: boolean; stdinNull?: boolean },
+): Promise<DialogRun> {
   const python = findTool('python3');
   if (!python) throw new Error('python3 is not installed');
-  const spec = JSON.stringify({ argv: [process.execPath, BINARY, ...argv], env, cwd, steps, stdoutPipe: options.stdoutPipe ?? false, stdinNull: options.stdinNull ?? false });
+  const spec = JSON.stringify({ argv, env, cwd, steps, stdoutPipe: options.stdoutPipe ?? false, stdinNull: options.stdinNull ?? false });
   const { status, stdout, stderr } = await finished(spawn(python, ['-c', DRIVER, spec], { stdio: ['ignore', 'pipe', 'pipe'] }));
   if (status !== 0) throw new Error(`pty driver failed (${status}): ${stderr}`);
   return JSON.parse(stdout) as DialogRun;
