@@ -20,8 +20,9 @@ export class ExecCommand extends FolderCommand {
       file is written, and neither this shell nor any other gets the session.
 
       The command's stdin, stdout and stderr are its own, and its exit status is aws2fa's (128+N when signal N
-      ended it). SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH are passed on to it. Without
-      COMMAND, it starts \`$SHELL\` (else /bin/sh): the session lasts as long as that shell.
+      ended it). SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH sent to aws2fa are passed on to
+      it; a Ctrl-C or Ctrl-\\ typed at the terminal reaches it once, from the terminal itself. Without COMMAND, it
+      starts \`$SHELL\` (else /bin/sh): the session lasts as long as that shell.
 
       The first word is the profile, a 6-digit word right after it the code, and the rest is the command: put
       aws2fa's options before \`--\` and the command after it. From the command's first word on nothing is aws2fa's
