@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cleanEnv } from '../helpers/cli.js';
+import { findTool } from '../helpers/tools.js';
 import { ALICE } from '../helpers/home.js';
 import { makeWorld, type World } from '../helpers/world.js';
 import { dialog, procCanBeHidden, ptyAvailable, type DialogStep } from '../codes/pty-dialog.js';
@@ -18,12 +19,20 @@ Keys.after.each(async (context) => {
 });
 
 // Numbers every SIGINT and SIGQUIT it gets; on SIGUSR1 (passed on after every signal passed on before it) says the
-// counts and ends.
-const COUNTER = `n=0; q=0
-trap 'n=$((n+1)); echo "got INT $n"' INT
-trap 'q=$((q+1)); echo "got QUIT $q"' QUIT
-trap 'echo "counted $n INT $q QUIT"; exit 5' USR1
-echo ready; while :; do read -r _; done`;
+// counts and ends. The signals are blocked and taken with sigwait: none is missed however it comes (bash's traps miss
+// a signal that comes just before its read blocks).
+const COUNTER = `import signal, sys
+names = {signal.SIGINT: 'INT', signal.SIGQUIT: 'QUIT', signal.SIGUSR1: 'USR1'}
+signal.pthread_sigmask(signal.SIG_BLOCK, set(names))
+counts = {'INT': 0, 'QUIT': 0}
+print('ready', flush=True)
+while True:
+    name = names[signal.sigwait(set(names))]
+    if name == 'USR1':
+        print(f"counted {counts['INT']} INT {counts['QUIT']} QUIT", flush=True)
+        sys.exit(5)
+    counts[name] += 1
+    print(f'got {name} {counts[name]}', flush=True)`;
 
 const CTRL_C = '\u0003';
 const CTRL_BACKSLASH = '\u001c';
@@ -32,7 +41,7 @@ const CTRL_BACKSLASH = '\u001c';
 // have come, so no two signals are ever pending at once in one process (the system would merge them into one).
 async function converse(world: World, steps: DialogStep[], withoutProc = false) {
   const env = cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url });
-  return dialog(['exec', '--debug', 'prod', ALICE.code, '--', 'bash', '-c', COUNTER], env, world.home, [{ waitFor: 'ready' }, ...steps], { withoutProc });
+  return dialog(['exec', '--debug', 'prod', ALICE.code, '--', findTool('python3')!, '-c', COUNTER], env, world.home, [{ waitFor: 'ready' }, ...steps], { withoutProc });
 }
 
 const NOT_PASSED = (signal: string) => `${signal} came from the terminal, to the command too: not passing it on`;
