@@ -3,6 +3,7 @@ import { debugOption, durationOption, FolderCommand, regionOption, serialOption 
 import { commandEnvironment } from '../exec/environment.js';
 import { runCommand } from '../exec/run.js';
 import { sessionForExec } from '../exec/session.js';
+import { witnessForTerminal } from '../exec/witness.js';
 
 export class ExecCommand extends FolderCommand {
   static override paths = [[`exec`]];
@@ -50,10 +51,17 @@ export class ExecCommand extends FolderCommand {
 
   async execute(): Promise<number> {
     const [file = this.context.env.SHELL || `/bin/sh`, ...args] = this.commandWords;
-    const session = await sessionForExec(this.context, { ...this, durationSeconds: this.duration });
+    const witness = witnessForTerminal();
+    let session;
+    try {
+      session = await sessionForExec(this.context, { ...this, durationSeconds: this.duration });
+    } catch (error) {
+      void witness.then((started) => started?.end());
+      throw error;
+    }
     // From here on the terminal is the command's. (The hook's descriptor of the held session does not reach it:
     // Node marks the descriptors it inherits close-on-exec as it starts.)
     this.context.terminal?.release?.();
-    return runCommand(this.context, [file, ...args], commandEnvironment(this.context.env, session));
+    return runCommand(this.context, [file, ...args], commandEnvironment(this.context.env, session), witness);
   }
 }

@@ -2,17 +2,23 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { AppContext } from '../context.js';
 import { debugFor } from '../debug.js';
-import { hasControllingTerminal, KEY_SIGNALS, startWitness, type KeySignal } from './witness.js';
+import { KEY_SIGNALS, type KeySignal, type Witness } from './witness.js';
 
 // What a person or a supervisor sends the run is meant for the command: aws2fa only waits for it.
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
 
 // Runs the command as its own: stdin, stdout and stderr are the command's, and its exit status is the run's,
 // a death by signal N as 128+N, as shells report it.
-export async function runCommand(context: AppContext, argv: [string, ...string[]], env: Record<string, string>): Promise<number> {
+// `starting` is the witness of typed keys (witness.ts), if any.
+export async function runCommand(
+  context: AppContext,
+  argv: [string, ...string[]],
+  env: Record<string, string>,
+  starting: Promise<Witness | undefined>,
+): Promise<number> {
   const [file, ...args] = argv;
-  // Started while aws2fa's own handlers still answer a Ctrl-C (exit 130): the command has not started yet.
-  const witness = hasControllingTerminal() ? await startWitness() : undefined;
+  // Awaited while aws2fa's own handlers still answer a Ctrl-C (exit 130): the command has not started yet.
+  const witness = await starting;
   return new Promise((resolve) => {
     // aws2fa's own handlers (exit 130 on Ctrl-C) would end the run while the command goes on.
     for (const signal of FORWARDED) process.removeAllListeners(signal);

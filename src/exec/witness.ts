@@ -31,7 +31,7 @@ export interface Witness {
 }
 
 // Only a process with a controlling terminal can get a Ctrl-C typed there.
-export function hasControllingTerminal(): boolean {
+function hasControllingTerminal(): boolean {
   try {
     closeSync(openSync(`/dev/tty`, `r`));
     return true;
@@ -40,8 +40,14 @@ export function hasControllingTerminal(): boolean {
   }
 }
 
-// Undefined when no witness could be started (aws2fa then passes every signal on).
-export function startWitness(): Promise<Witness | undefined> {
+// A witness when a typed key could reach the command, started at once so that it is ready when the command starts
+// (a Node start, done while the session is fetched); undefined without a controlling terminal, or when none could be
+// started (aws2fa then passes every signal on).
+export function witnessForTerminal(): Promise<Witness | undefined> {
+  return hasControllingTerminal() ? startWitness() : Promise.resolve(undefined);
+}
+
+function startWitness(): Promise<Witness | undefined> {
   // No NODE_OPTIONS or other setting of the user's reaches it: it runs only the script above. (PATH only for a
   // Node found through it: without /proc, Linux gives Node no path to itself.)
   const env = process.env.PATH === undefined ? {} : { PATH: process.env.PATH };
