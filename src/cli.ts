@@ -15,6 +15,7 @@ import { StatusCommand } from './commands/status.js';
 import type { AppContext } from './context.js';
 import { debugLast, namePlaceholders, withOperands } from './cli/usage.js';
 import { commandsNear, helpRequest, mistakeLine, type KnownCommand } from './cli/mistakes.js';
+import { splitExecLine, type OptionShape } from './exec/argv.js';
 import { InterruptedError } from './errors.js';
 import { filesWritten, removeHeldFiles, writesSettled } from './store/in-flight.js';
 import { abandonQuestion, terminalOn } from './terminal.js';
@@ -40,14 +41,22 @@ class AppCli extends Cli<AppContext> {
   }
 
   // Clipanion keeps its commands in `registrations` (scripts/build.mjs reads it too).
+  private get registered() {
+    return (this as unknown as { registrations: Map<CommandClass<AppContext>, { index: number; builder: { options: OptionShape[] } }> }).registrations;
+  }
+
   private commandAt(index: number): (CommandClass<AppContext> & { operands?: string }) | undefined {
-    const registrations = (this as unknown as { registrations: Map<CommandClass<AppContext>, { index: number }> }).registrations;
-    for (const [command, registration] of registrations) if (registration.index === index) return command;
+    for (const [command, registration] of this.registered) if (registration.index === index) return command;
     return undefined;
+  }
+
+  // The options of a command, hidden ones too, as Clipanion parses them; none when it is not registered.
+  optionsOf(command: CommandClass<AppContext>): OptionShape[] {
+    return this.registered.get(command)?.builder.options ?? [];
   }
 }
 
-export function buildCli(colors = false, commands: Commands = EVERY_COMMAND): Cli<AppContext> {
+export function buildCli(colors = false, commands: Commands = EVERY_COMMAND): AppCli {
   const cli = new AppCli({ binaryLabel: `aws2fa`, binaryName: `aws2fa`, binaryVersion: VERSION, enableColors: colors });
   for (const command of commands) cli.register(command);
   return cli;
@@ -83,9 +92,8 @@ function knownCommands(cli?: Cli<AppContext>): KnownCommand[] {
     if (!main) return [];
     const usage = definitions.find((definition) => definition.path === `aws2fa ${main.join(' ')}`);
     const options = (usage?.options ?? []).flatMap((option) => option.definition.split(' ')[0]!.split(','));
-    const valued = (usage?.options ?? []).filter((option) => option.definition.includes(' ')).flatMap((option) => option.definition.split(' ')[0]!.split(','));
     const needs = (command as { needs?: string }).needs;
-    return paths.map((path) => ({ path, main, options, valued, runsCommand: command === ExecCommand, ...(usage ? { usage: usage.usage, description: usage.description } : {}), ...(needs ? { needs } : {}) }));
+    return paths.map((path) => ({ path, main, options, ...(usage ? { usage: usage.usage, description: usage.description } : {}), ...(needs ? { needs } : {}) }));
   });
 }
 
@@ -134,18 +142,26 @@ export async function runCli(argv: string[], context: AppContext): Promise<numbe
   if (argv.length === 1 && (argv[0] === `--help` || argv[0] === `-h`)) return buildCli(colors).run(new Builtins.HelpCommand(), context);
   if (argv.length === 1 && (argv[0] === `--version` || argv[0] === `-v`)) return buildCli(colors, []).run(new Builtins.VersionCommand(), context);
   let cli = buildCli(colors, candidatesFor(argv));
+  // exec's command is its own: Clipanion parses only what comes before it.
+  const exec = splitExecLine(argv, cli.optionsOf(ExecCommand));
+  if (exec && `mistake` in exec) {
+    context.stderr.write(`aws2fa: ${exec.mistake}\n`);
+    return 2;
+  }
+  const parsed = exec?.aws2fa ?? argv;
   let command;
   try {
-    command = cli.process(argv, context);
+    command = cli.process(parsed, context);
   } catch {
     cli = buildCli(colors);
     try {
-      command = cli.process(argv, context);
+      command = cli.process(parsed, context);
     } catch (error) {
-      context.stderr.write(`aws2fa: ${printable(mistakeFor(argv, error, cli))}\n`);
+      context.stderr.write(`aws2fa: ${printable(mistakeFor(parsed, error, cli))}\n`);
       return 2;
     }
   }
+  if (command instanceof ExecCommand) command.commandWords = exec?.command ?? [];
   // `aws2fa statsu`: the default command's PROFILE may be a typo of a command, said if there is no such profile.
   if (command instanceof DefaultLoginCommand && command.profile) command.commandsNear = commandsNear(command.profile, knownCommands()).map((path) => path.join(' '));
   if (command instanceof DefaultLoginCommand) command.generalHelp = () => buildCli(false).usage(null);

@@ -1,4 +1,4 @@
-import { readFileSync, readlinkSync } from 'node:fs';
+import { fstatSync, readSync, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { UserError } from './errors.js';
 
@@ -7,14 +7,16 @@ import { UserError } from './errors.js';
 export class UndeliveredOutputError extends UserError {}
 
 // `aws2fa env login >&-`: Node reopens a closed stdout on /dev/null at start, read-write; a shell's `>/dev/null`
-// opens it write-only. (Linux only, through /proc; elsewhere a closed stdout goes unnoticed.)
+// opens it write-only. Told apart by reading: a 1-byte read of /dev/null takes nothing, and fails on a write-only
+// descriptor (the same on Linux and macOS, no /proc needed).
 function closedAtStart(stream: Writable): boolean {
   const fd = (stream as { fd?: unknown }).fd;
   if (typeof fd !== 'number') return false;
   try {
-    if (readlinkSync(`/proc/self/fd/${fd}`) !== '/dev/null') return false;
-    const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1];
-    return flags !== undefined && (Number.parseInt(flags, 8) & 0o3) === 0o2;
+    const given = fstatSync(fd);
+    if (!given.isCharacterDevice() || given.rdev !== statSync('/dev/null').rdev) return false;
+    readSync(fd, Buffer.alloc(1), 0, 1, null);
+    return true;
   } catch {
     return false;
   }

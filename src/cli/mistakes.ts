@@ -7,8 +7,6 @@ export interface KnownCommand {
   path: string[];
   main: string[];
   options: string[]; // every name: --duration, --lifespan, ...
-  valued?: string[]; // the names of those that take a value (--duration 3600)
-  runsCommand?: boolean; // exec: PROFILE [CODE] then a command of its own, whose options are not aws2fa's
   usage?: string; // `aws2fa status [PROFILE]`: the usage line without its options
   description?: string;
   needs?: string; // what a missing operand is, said when it is missing: `a shell: bash, zsh or fish`
@@ -20,7 +18,6 @@ const GENERAL_OPTIONS = [`--version`, `-v`, `--help`, `-h`];
 // Accepted by every command, though not listed by all (`--debug` is hidden where it logs nothing).
 const ALWAYS_ACCEPTED = [`-h`, `--help`, `--debug`];
 const DURATION_OPTIONS = [`--duration`, `--lifespan`];
-const PROFILE_OPTIONS = [`--profile`, `-p`];
 
 const seeHelp = (path: string[]) => ` (see aws2fa ${path.join(` `)} --help)`;
 const SEE_GENERAL_HELP = ` (see aws2fa --help)`;
@@ -74,33 +71,7 @@ export function unknownCommandLine(words: string[], commands: KnownCommand[]): s
   return near.length > 0 ? guessLine(`no command ${first}`, near) : undefined;
 }
 
-// Where exec's command starts in argv (after the path, PROFILE and a 6-digit CODE, skipping aws2fa's options and
-// their values); -1 when there is none.
-function commandStart(args: string[], command: KnownCommand): number {
-  let operands = 0;
-  for (let index = command.path.length; index < args.length; index++) {
-    const arg = args[index]!;
-    if (arg.startsWith(`-`) && arg !== `-`) {
-      if (!arg.includes(`=`) && command.valued?.includes(arg)) index++;
-      // --profile NAME stands for PROFILE: the next word is the code or the command.
-      if (PROFILE_OPTIONS.includes(arg.split(`=`)[0]!) && operands === 0) operands = 1;
-      continue;
-    }
-    if (operands === 1 && /^\d{6}$/.test(arg)) continue;
-    if (operands++ === 1) return index;
-  }
-  return -1;
-}
-
 const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : quote(word));
-
-// `aws2fa exec prod ls -la`: -la is the command's, which only `--` can say.
-function commandOptionLine(argv: string[], index: number, command: KnownCommand): string | undefined {
-  const start = command.runsCommand ? commandStart(argv, command) : -1;
-  if (start < 0 || index < start) return undefined;
-  const typed = (words: string[]) => words.map(shellWord).join(` `);
-  return `${argv[index]} is not an option of aws2fa ${command.main.join(` `)}; to pass it to the command, put -- before it: aws2fa ${typed(argv.slice(0, start))} -- ${typed(argv.slice(start))}`;
-}
 
 // One letter is too little to guess from: `-x` is no typo of `-p`. Long options only.
 const suggestedOption = (name: string, options: string[]) => (name.startsWith(`--`) ? closest(name, options.filter((option) => option.startsWith(`--`))) : []);
@@ -150,8 +121,6 @@ function optionLine(argv: string[], command: KnownCommand, reason: string): stri
     }
     const name = arg.split(`=`)[0]!;
     if (command.options.includes(name) || ALWAYS_ACCEPTED.includes(name)) continue;
-    const forCommand = commandOptionLine(argv, index, command);
-    if (forCommand) return forCommand;
     const near = suggestedOption(name, command.options);
     return `unknown option ${name}${near.length > 0 ? `; did you mean ${oneOf(near)}?` : ``}${seeHelp(command.main)}`;
   }

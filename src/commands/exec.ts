@@ -1,9 +1,9 @@
-import { Command, Option } from 'clipanion';
+import { Command, Option, UsageError } from 'clipanion';
 import { debugOption, durationOption, FolderCommand, profileOption, regionOption, serialOption } from './base.js';
-import { UsageError } from 'clipanion';
 import { commandEnvironment } from '../exec/environment.js';
 import { runCommand } from '../exec/run.js';
 import { sessionForExec } from '../exec/session.js';
+import { witnessForTerminal } from '../exec/witness.js';
 
 export class ExecCommand extends FolderCommand {
   static override paths = [[`exec`]];
@@ -21,11 +21,14 @@ export class ExecCommand extends FolderCommand {
       file is written, and neither this shell nor any other gets the session.
 
       The command's stdin, stdout and stderr are its own, and its exit status is aws2fa's (128+N when signal N
-      ended it). SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH are passed on to it. Without
-      COMMAND, it starts \`$SHELL\` (else /bin/sh): the session lasts as long as that shell.
+      ended it). SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH sent to aws2fa are passed on to
+      it; a Ctrl-C or Ctrl-\\ typed at the terminal reaches it once, from the terminal itself. Without COMMAND, it
+      starts \`$SHELL\` (else /bin/sh): the session lasts as long as that shell.
 
-      The first word is the profile, a 6-digit word right after it the code; put aws2fa's options before \`--\`
-      and the command after it, so that the command's own options stay its own.
+      The first word is the profile, a 6-digit word right after it the code, and the rest is the command: put
+      aws2fa's options before \`--\` and the command after it. From the command's first word on nothing is aws2fa's
+      (a 6-digit word after \`--\` is the command's too); an option there without \`--\` is refused with the line
+      to type, since only \`--\` says whose it is.
 
       With \`--server\`, for long jobs (a role session assumed from a session lasts at most 1 h): the command gets no
       keys in its environment; aws2fa listens on 127.0.0.1 while it runs and serves it credentials the way ECS serves
@@ -49,26 +52,30 @@ export class ExecCommand extends FolderCommand {
   region = regionOption();
   server = Option.Boolean(`--server`, false, { description: `Serve the command renewed credentials on 127.0.0.1 instead of keys in its environment (long jobs)` });
 
-  // Not `profileFlag`: with --profile (before the command), the first word is the code or the command's own.
-  profileBeforeCommand = profileOption();
+  // --profile NAME stands for PROFILE: the first word is then the CODE (applyProfileOption).
+  profileFlag = profileOption();
   profile = Option.String({ required: false, name: `PROFILE` });
-  words = Option.Rest({ name: `COMMAND` });
+  code = Option.String({ required: false, name: `CODE` });
+  // COMMAND and its arguments, never parsed as aws2fa's: the CLI splits them off before Clipanion parses the rest
+  // (src/exec/argv.ts).
+  commandWords: string[] = [];
 
   async execute(): Promise<number> {
-    // Clipanion hands every word to the rest when PROFILE may be missing: the first one is PROFILE unless --profile.
-    const given = [...(this.profile === undefined ? [] : [this.profile]), ...this.words];
-    const [profile, ...words] = this.profileBeforeCommand !== undefined ? [this.profileBeforeCommand, ...given] : given;
-    if (profile === undefined) throw new UsageError(`exec needs a profile: aws2fa exec PROFILE [CODE] [--] [COMMAND [ARG...]]`);
-    const hasCode = /^\d{6}$/.test(words[0] ?? ``);
-    const code = hasCode ? words[0] : undefined;
-    const [file = this.context.env.SHELL || `/bin/sh`, ...args] = words.slice(hasCode ? 1 : 0);
-    const request = { ...this, profile, code, durationSeconds: this.duration };
-    // Loaded only here: the credential server's HTTP stack costs every other run nothing.
-    if (this.server) return (await import('../server/exec-server.js')).execWithServer(this.context, request, [file, ...args]);
-    const session = await sessionForExec(this.context, request);
-    // From here on the terminal is the command's. (The hook's descriptor of the held session does not reach it:
-    // Node marks the descriptors it inherits close-on-exec as it starts.)
-    this.context.terminal?.release?.();
-    return runCommand(this.context, [file, ...args], commandEnvironment(this.context.env, session));
+    if (this.profile === undefined) throw new UsageError(`exec needs a profile: aws2fa exec PROFILE [CODE] [--] [COMMAND [ARG...]]`);
+    const [file = this.context.env.SHELL || `/bin/sh`, ...args] = this.commandWords;
+    const request = { ...this, profile: this.profile, durationSeconds: this.duration };
+    const witness = witnessForTerminal();
+    try {
+      // Loaded only here: the credential server's HTTP stack costs every other run nothing.
+      if (this.server) return await (await import('../server/exec-server.js')).execWithServer(this.context, request, [file, ...args], witness);
+      const session = await sessionForExec(this.context, request);
+      // From here on the terminal is the command's. (The hook's descriptor of the held session does not reach it:
+      // Node marks the descriptors it inherits close-on-exec as it starts.)
+      this.context.terminal?.release?.();
+      return await runCommand(this.context, [file, ...args], commandEnvironment(this.context.env, session), witness);
+    } catch (error) {
+      void witness.then((started) => started?.end());
+      throw error;
+    }
   }
 }

@@ -1,40 +1,46 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { AppContext } from '../context.js';
+import { debugFor } from '../debug.js';
+import { KEY_SIGNALS, type KeySignal, type Witness } from './witness.js';
 
 // What a person or a supervisor sends the run is meant for the command: aws2fa only waits for it.
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
-const TERMINAL_KEYS = new Set<string>(['SIGINT', 'SIGQUIT']);
-
-// Ctrl-C and Ctrl-\ signal the terminal's whole foreground process group, the command included (it shares
-// aws2fa's group): passing them on too would make two, and a second Ctrl-C means "abort now" to terraform.
-// True when aws2fa's group is that foreground group (Linux; elsewhere every signal is passed on).
-function inForegroundGroup(): boolean {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    // After "pid (comm) ": state ppid pgrp session tty_nr tpgid
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[2] === fields[5];
-  } catch {
-    return false;
-  }
-}
 
 // Runs the command as its own: stdin, stdout and stderr are the command's, and its exit status is the run's,
 // a death by signal N as 128+N, as shells report it.
-export function runCommand(context: AppContext, argv: [string, ...string[]], env: Record<string, string>): Promise<number> {
+// `starting` is the witness of typed keys (witness.ts), if any.
+export async function runCommand(
+  context: AppContext,
+  argv: [string, ...string[]],
+  env: Record<string, string>,
+  starting: Promise<Witness | undefined>,
+): Promise<number> {
   const [file, ...args] = argv;
+  // Awaited while aws2fa's own handlers still answer a Ctrl-C (exit 130): the command has not started yet.
+  const witness = await starting;
   return new Promise((resolve) => {
     // aws2fa's own handlers (exit 130 on Ctrl-C) would end the run while the command goes on.
     for (const signal of FORWARDED) process.removeAllListeners(signal);
     const child = spawn(file, args, { env, stdio: 'inherit' });
+    // In the order they came: a signal is passed on after those before it, once the witness has said whether the
+    // terminal sent it to the command already.
+    const debug = debugFor(context);
+    let passing = Promise.resolve();
     const forward = (signal: NodeJS.Signals) => {
-      if (!(TERMINAL_KEYS.has(signal) && inForegroundGroup())) child.kill(signal);
+      passing = passing.then(async () => {
+        if (witness && KEY_SIGNALS.includes(signal) && (await witness.sawToo(signal as KeySignal))) {
+          debug(`${signal} came from the terminal, to the command too: not passing it on`);
+          return;
+        }
+        debug(`passing ${signal} on to the command`);
+        child.kill(signal);
+      });
     };
     for (const signal of FORWARDED) process.on(signal, forward);
     const done = (status: number) => {
       for (const signal of FORWARDED) process.removeListener(signal, forward);
+      witness?.end();
       resolve(status);
     };
     child.on('error', (error: NodeJS.ErrnoException) => {

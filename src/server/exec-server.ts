@@ -4,6 +4,7 @@ import { debugFor } from '../debug.js';
 import { UserError } from '../errors.js';
 import type { ExecRequest } from '../exec/session.js';
 import { runCommand } from '../exec/run.js';
+import type { Witness } from '../exec/witness.js';
 import { refuseCredentialsInConfigDefault } from './config-default.js';
 import { startCredentialServer } from './credential-server.js';
 import { serverEnvironment } from './environment.js';
@@ -13,7 +14,7 @@ import { sessionsForServer } from './sessions.js';
 
 // `aws2fa exec --server`: the command gets its credentials from aws2fa on 127.0.0.1, renewed while it runs, and
 // never holds the root session. The server lives exactly as long as the command.
-export async function execWithServer(context: AppContext, request: ExecRequest, argv: [string, ...string[]]): Promise<number> {
+export async function execWithServer(context: AppContext, request: ExecRequest, argv: [string, ...string[]], witness: Promise<Witness | undefined>): Promise<number> {
   refuseCredentialsInConfigDefault(context);
   const sessions = await sessionsForServer(context, request);
   const { profile } = sessions;
@@ -41,7 +42,7 @@ export async function execWithServer(context: AppContext, request: ExecRequest, 
       debugFor(context)(`serving ${profile.name}'s credentials at ${server.url} while ${argv[0]} runs`);
       // From here on the terminal is the command's.
       context.terminal?.release?.();
-      return await runCommand(context, argv, env);
+      return await runCommand(context, argv, env, witness);
     } finally {
       await server.close();
     }

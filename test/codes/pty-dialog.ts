@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { finished } from '../helpers/child.js';
 import { BINARY } from '../helpers/cli.js';
 import { ptyAvailable } from '../helpers/pty.js';
@@ -9,9 +9,9 @@ import { findTool } from '../helpers/tools.js';
 // the 10 s limits only end a run that hangs.
 
 export interface DialogStep {
-  waitFor: string;
+  waitFor: string | string[]; // several: each of them, in any order
   type?: string;
-  signal?: 'SIGINT' | 'SIGTERM' | 'SIGUSR1'; // sent to aws2fa itself, not to the terminal's group
+  signal?: 'SIGINT' | 'SIGQUIT' | 'SIGTERM' | 'SIGUSR1'; // sent to aws2fa itself, not to the terminal's group
 }
 
 export interface DialogRun {
@@ -49,13 +49,15 @@ def read(timeout):
             output += os.read(master, 65536)
         except OSError:
             pass
-def wait_for(text):
+def wait_for(texts):
     global seen
+    texts = texts if isinstance(texts, list) else [texts]
     deadline = time.time() + 10
     while time.time() < deadline:
-        found = output.decode('utf-8', 'replace').find(text, seen)
-        if found >= 0:
-            seen = found + len(text)
+        decoded = output.decode('utf-8', 'replace')
+        found = [decoded.find(text, seen) for text in texts]
+        if all(at >= 0 for at in found):
+            seen = max(at + len(text) for at, text in zip(found, texts))
             return True
         read(0.02)
     return False
@@ -90,17 +92,54 @@ print(json.dumps({'status': proc.returncode if proc.returncode >= 0 else None, '
 
 export { ptyAvailable };
 
-export async function dialog(
+export function dialog(
   argv: string[],
   env: Record<string, string | undefined>,
   cwd: string,
   steps: DialogStep[],
-  options: { stdoutPipe?: boolean; stdinNull?: boolean } = {},
+  options: DialogOptions = {},
+): Promise<DialogRun> {
+  return dialogWith([process.execPath, BINARY, ...argv], env, cwd, steps, options);
+}
+
+export interface DialogOptions {
+  stdoutPipe?: boolean;
+  stdinNull?: boolean;
+  withoutProc?: boolean;
+}
+
+// Whether a mount namespace with an empty /proc can be made here (a user namespace: root, or a kernel that lets
+// users make them).
+export function procCanBeHidden(): boolean {
+  if (!findTool('unshare')) return false;
+  const made = spawnSync('unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs none /proc && [ ! -e /proc/self ]']).status === 0;
+  if (!made) process.stderr.write(`\n!!!!! SKIPPED: no user and mount namespace can be made here; the tests without /proc did not run !!!!!\n\n`);
+  return made;
+}
+
+// The binary started by a shell script instead (`"$AWS2FA" login prod; …`, AWS2FA names the binary): the shell
+// leads the terminal's session and outlives aws2fa, as a user's shell does, so the script can look at what aws2fa
+// left behind and read the next line typed.
+export function dialogInShell(script: string, env: Record<string, string | undefined>, cwd: string, steps: DialogStep[]): Promise<DialogRun> {
+  const aws2fa = `${process.execPath} ${BINARY}`;
+  return dialogWith(['/bin/sh', '-c', script], { ...env, AWS2FA: aws2fa }, cwd, steps, {});
+}
+
+async function dialogWith(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  cwd: string,
+  steps: DialogStep[],
+  options: DialogOptions,
 ): Promise<DialogRun> {
   const python = findTool('python3');
   if (!python) throw new Error('python3 is not installed');
-  const spec = JSON.stringify({ argv: [process.execPath, BINARY, ...argv], env, cwd, steps, stdoutPipe: options.stdoutPipe ?? false, stdinNull: options.stdinNull ?? false });
-  const { status, stdout, stderr } = await finished(spawn(python, ['-c', DRIVER, spec], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const spec = JSON.stringify({ argv, env, cwd, steps, stdoutPipe: options.stdoutPipe ?? false, stdinNull: options.stdinNull ?? false });
+  // withoutProc: in a mount namespace of its own with an empty /proc, as on macOS (which has none).
+  const [file, args] = options.withoutProc
+    ? ['unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs none /proc && exec "$0" "$@"', python, '-c', DRIVER, spec]]
+    : [python, ['-c', DRIVER, spec]];
+  const { status, stdout, stderr } = await finished(spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
   if (status !== 0) throw new Error(`pty driver failed (${status}): ${stderr}`);
   return JSON.parse(stdout) as DialogRun;
 }

@@ -135,9 +135,22 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGU
 
 Exec('on a terminal: the code asked, then the terminal is the command\'s; a Ctrl-C reaches it once, not twice', async ({ world }) => {
   if (!ptyAvailable()) return;
-  // Counts its SIGINTs; says the count on SIGUSR1, which aws2fa passes on after any SIGINT it passed on before.
-  const script = `n=0; trap 'n=$((n+1)); echo "got INT"' INT; trap 'echo "ints $n"; exit 5' USR1; echo ready; read -r line; echo "read $line"; while :; do read -r _; done`;
-  const run = await dialog(['exec', 'prod', '--', 'bash', '-c', script], envOf(world), world.home, [
+  const python = findTool('python3');
+  if (!python) return;
+  // Counts its SIGINTs; says the count on SIGUSR1, which aws2fa passes on after any SIGINT it passed on before. The
+  // signals are taken with sigwait: bash's traps miss one that comes just before its read blocks.
+  const script = `import signal, sys
+wanted = {signal.SIGINT, signal.SIGUSR1}
+signal.pthread_sigmask(signal.SIG_BLOCK, wanted)
+print('ready', flush=True)
+print('read ' + sys.stdin.readline().strip(), flush=True)
+ints = 0
+while signal.sigwait(wanted) == signal.SIGINT:
+    ints += 1
+    print('got INT', flush=True)
+print(f'ints {ints}', flush=True)
+sys.exit(5)`;
+  const run = await dialog(['exec', 'prod', '--', python, '-c', script], envOf(world), world.home, [
     { waitFor: 'MFA code for prod: ', type: `${ALICE.code}\r` },
     { waitFor: 'ready', type: 'typed line\r' },
     { waitFor: 'read typed line', type: '\u0003' },
