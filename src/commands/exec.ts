@@ -47,13 +47,13 @@ export class ExecCommand extends FolderCommand {
   });
 
   override debug = debugOption(true);
+  // --profile NAME stands for PROFILE: the first word is then the CODE (applyProfileOption).
+  profileFlag = profileOption();
   duration = durationOption();
   serial = serialOption();
   region = regionOption();
   server = Option.Boolean(`--server`, false, { description: `Serve the command renewed credentials on 127.0.0.1 instead of keys in its environment (long jobs)` });
 
-  // --profile NAME stands for PROFILE: the first word is then the CODE (applyProfileOption).
-  profileFlag = profileOption();
   profile = Option.String({ required: false, name: `PROFILE` });
   code = Option.String({ required: false, name: `CODE` });
   // COMMAND and its arguments, never parsed as aws2fa's: the CLI splits them off before Clipanion parses the rest
