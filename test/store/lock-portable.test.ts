@@ -1,10 +1,12 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lockPathFor } from '../../src/store/lock.js';
+import { startedAt } from '../../src/store/process-facts.js';
 import { cleanEnv } from '../helpers/cli.js';
 import { ALICE } from '../helpers/home.js';
 import { leftovers, runBinaryGuarded, startBinary, until } from '../helpers/processes.js';
@@ -84,6 +86,23 @@ Portable('a record whose pid is dead is taken over at once, however fresh', asyn
   assert.not.ok(await reached(events, 'lock-waiting'), 'never waited for it');
   assert.ok(await reached(events, 'lock-breaking'), 'it broke the lock');
   assert.equal(await leftovers(world.aws), []);
+});
+
+// The start ps gives, read against another clock: /proc's (boot time plus the start in clock ticks).
+Portable('ps names the start of a live process to within 2 s, tells an hour off apart, and says nothing of a dead pid', () => {
+  const unrelated = spawn('sleep', ['60'], { stdio: 'ignore' });
+  try {
+    const boot = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))![1]);
+    const stat = readFileSync(`/proc/${unrelated.pid}/stat`, 'utf8');
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const since = Math.floor(boot + ticks / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })));
+    assert.is(startedAt(unrelated.pid!, since), true);
+    assert.is(startedAt(unrelated.pid!, since - 3600), false, 'an hour earlier: another process');
+    assert.is(startedAt(unrelated.pid!, since + 5), false);
+    assert.is(startedAt(deadPid()!, since), undefined, 'no process: nothing to compare');
+  } finally {
+    unrelated.kill();
+  }
 });
 
 Portable.run();
