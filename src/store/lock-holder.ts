@@ -1,4 +1,5 @@
-import { readFileSync, readlinkSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { ownStartSeconds, procBootId, procPidNamespace, procStartOf, startedAt } from './process-facts.js';
 
 // Who holds a lock, written into it, and whether that holder is gone: the lock file's judgement of its holder.
 
@@ -7,10 +8,12 @@ import { readFileSync, readlinkSync, statSync } from 'node:fs';
 const STALE_AFTER_MS = 120_000;
 
 // What identifies the holder: its pid means something only on this boot and in this PID namespace, and names
-// the same process only while the start time matches (pids are reused).
+// the same process only while the start time matches (pids are reused). The start is /proc's (`start`, clock ticks
+// since boot) where there is a /proc, else epoch seconds (`since`): each is checked only against its own kind.
 export interface Holder {
   pid: number;
   start?: string | undefined;
+  since?: number | undefined;
   boot?: string | undefined;
   ns?: string | undefined;
   /** the holder's own name for its lock (LOCK.PID-RANDOM, kept while it holds it); absent in older records */
@@ -26,27 +29,19 @@ export function readOr<T>(read: () => T): T | undefined {
   }
 }
 
-// Field 22 of /proc/PID/stat, after the command name (which may hold spaces and parentheses).
-function startTimeOf(pid: number | 'self'): string | undefined {
-  const stat = readOr(() => readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-}
-
 let self: Omit<Holder, 'raw'> | undefined;
 export function me(): Omit<Holder, 'raw'> {
-  self ??= {
-    pid: process.pid,
-    start: startTimeOf('self'),
-    boot: readOr(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()),
-    ns: readOr(() => readlinkSync('/proc/self/ns/pid')),
-  };
+  if (!self) {
+    const start = procStartOf('self');
+    self = { pid: process.pid, start, since: start === undefined ? ownStartSeconds() : undefined, boot: procBootId(), ns: procPidNamespace() };
+  }
   return self;
 }
 
 // `claim` for a lock (its holder's own second name); a record that names no lock (rotate's) has none.
 export function recordOf(holder: Omit<Holder, 'raw' | 'claim'>, claim?: string): string {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(8))).toString('hex');
-  return `${holder.pid} start=${holder.start ?? '-'} boot=${holder.boot ?? '-'} ns=${holder.ns ?? '-'} nonce=${nonce}${claim === undefined ? '' : ` claim=${claim}`}\n`;
+  return `${holder.pid} start=${holder.start ?? '-'} since=${holder.since ?? '-'} boot=${holder.boot ?? '-'} ns=${holder.ns ?? '-'} nonce=${nonce}${claim === undefined ? '' : ` claim=${claim}`}\n`;
 }
 
 export function holderIn(path: string): Holder | undefined {
@@ -59,7 +54,8 @@ export function holderIn(path: string): Holder | undefined {
   };
   // Only a name aws2fa makes: a record planted by someone else cannot point the breaker at another file.
   const claim = field('claim');
-  return { pid: Number.isNaN(pid) ? 0 : pid, start: field('start'), boot: field('boot'), ns: field('ns'), claim: claim && /^\d+-[0-9a-f]{12}$/.test(claim) ? claim : undefined, raw };
+  const since = field('since');
+  return { pid: Number.isNaN(pid) ? 0 : pid, start: field('start'), since: since && /^\d{1,12}$/.test(since) ? Number(since) : undefined, boot: field('boot'), ns: field('ns'), claim: claim && /^\d+-[0-9a-f]{12}$/.test(claim) ? claim : undefined, raw };
 }
 
 export function isAlive(pid: number): boolean {
@@ -86,10 +82,15 @@ function judge(holder: Holder | undefined): Verdict {
   const sameWorld = (holder.boot === undefined || holder.boot === here.boot) && (holder.ns === undefined || holder.ns === here.ns);
   if (!sameWorld) return 'unknown';
   if (!isAlive(holder.pid)) return 'gone';
-  if (holder.start === undefined) return 'unknown';
-  const start = startTimeOf(holder.pid);
-  if (start === undefined) return 'unknown'; // alive, but its /proc entry hidden (hidepid) or no /proc: cannot tell
-  return start === holder.start ? 'alive' : 'gone';
+  if (holder.start !== undefined) {
+    const start = procStartOf(holder.pid);
+    if (start === undefined) return 'unknown'; // alive, but its /proc entry hidden (hidepid) or no /proc: cannot tell
+    return start === holder.start ? 'alive' : 'gone';
+  }
+  if (holder.since === undefined) return 'unknown';
+  const same = startedAt(holder.pid, holder.since); // a spawn of ps, only here: the lock is contended
+  if (same === undefined) return 'unknown';
+  return same ? 'alive' : 'gone';
 }
 
 export function isStale(lockPath: string, holder: Holder | undefined): boolean {

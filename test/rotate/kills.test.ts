@@ -1,12 +1,13 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { shortKey } from '../../src/aws/failures.js';
+import { journalPathFor } from '../../src/keys/journal.js';
 import { cleanEnv } from '../helpers/cli.js';
 import { ALICE } from '../helpers/home.js';
-import { startBinary } from '../helpers/processes.js';
+import { runBinaryGuarded, startBinary } from '../helpers/processes.js';
 import { findTool } from '../helpers/tools.js';
 import { makeWorld, type World } from '../helpers/world.js';
 import { filesKey, keyWorks, reached, ROTATED } from './helpers.js';
@@ -137,22 +138,35 @@ async function deleteAsTold(world: World, keyId: string): Promise<void> {
   assert.ok(world.fake.iam.deleted.includes(keyId));
 }
 
-Kills('two runs at once: the second finds the first at work and changes nothing', async ({ world, events }) => {
-  const env = cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url, AWS2FA_TEST_EVENTS: events, AWS2FA_TEST_PAUSE_AT: 'rotate-after-write' });
+async function twoAtOnce(world: World, events: string, withoutProc: boolean) {
+  const env = cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url, AWS2FA_TEST_EVENTS: events, AWS2FA_TEST_PAUSE_AT: 'rotate-after-write', ...(withoutProc ? { AWS2FA_TEST_NO_PROC: '1' } : {}) });
   const event = reached(events, 'rotate-after-write');
   const first = startBinary(['rotate', 'prod', ALICE.code], env);
   const file = await event.seen;
   event.close();
+  if (withoutProc) {
+    // Without /proc the writer is known by its start in epoch seconds, judged with ps: its record's age is no matter.
+    const journal = journalPathFor(world.credentials, 'prod');
+    assert.match(await readFile(journal, 'utf8'), /^\d+ start=- since=\d+ /);
+    const longAgo = new Date(Date.now() - 3 * 86_400_000);
+    await utimes(journal, longAgo, longAgo);
+  }
   const sent = world.fake.requests.length;
-  const second = await world.aws2fa(['rotate', 'prod', ALICE.code]);
-  assert.is(second.status, 1);
+  // Without /proc: the built binary, where AWS2FA_TEST_NO_PROC takes effect (the in-process runs share one me()).
+  const run = (argv: string[]) => (withoutProc ? runBinaryGuarded(argv, cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url, AWS2FA_TEST_NO_PROC: '1' })) : world.aws2fa(argv));
+  const second = await run(['rotate', 'prod', ALICE.code]);
+  assert.is(second.status, 1, second.stderr);
   assert.is(world.fake.requests.length, sent, 'refused before the code is spent');
   assert.match(second.stderr, /^aws2fa: another aws2fa rotate \(pid \d+\) is rotating the key of prod now: wait for it to finish\n$/);
-  assert.match((await world.aws2fa(['status'])).stdout, /aws2fa rotate \(pid \d+\) is rotating the key of prod now/);
+  assert.match((await run(['status'])).stdout, /aws2fa rotate \(pid \d+\) is rotating the key of prod now/);
   await writeFile(`${file}.go`, '');
   const done = await first.exited;
   assert.is(done.status, 0, done.stderr);
   assert.is(creates(world), 1);
-});
+}
+
+Kills('two runs at once: the second finds the first at work and changes nothing', ({ world, events }) => twoAtOnce(world, events, false));
+
+Kills("two runs at once without /proc, the first's record days old: the second still finds it at work", ({ world, events }) => twoAtOnce(world, events, true));
 
 Kills.run();
