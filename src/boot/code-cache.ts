@@ -8,7 +8,7 @@ import { Script } from 'node:vm';
 // client (dist/sdk/) CommonJS files, which the launcher and the CLI load here through V8's code cache (vm.Script),
 // the same way on every Node. Node 22.1 and later have a compile cache of their own (module.enableCompileCache):
 // `npm run bench` measures both there, and V8's cache as used here, one per command, was the faster in every run
-// (README, "Speed"). This module touches `process` outside cli.ts: it is loading machinery, not a
+// (CONTRIBUTING.md, "Speed"). This module touches `process` outside cli.ts: it is loading machinery, not a
 // command. A cache that cannot be used, for whatever reason, is no error: the run compiles, silently.
 
 // Per user, never a shared temporary folder: what is in it is code this process runs.
