@@ -11,5 +11,5 @@ export interface AppContext extends BaseContext {
   now(): Date;
   terminal: Terminal | null; // null: no terminal attached, so nothing can be asked
   stdoutIsTerminal?: boolean; // env login refuses to print secrets on the screen
-  quickCallMs?: number; // each AWS call's whole bound, one try: the hook's renewal must not hold the prompt
+  renewalDeadline?: number; // epoch ms: the hook's renewal (every AWS call of it, one try each) ends by then, not to hold the prompt
 }

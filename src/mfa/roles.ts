@@ -93,11 +93,10 @@ function sessionNameFor(profile: ResolvedProfile, hopSessionName: string | undef
 
 // Each role of the chain assumed with the session before it, from the root's session to the named profile.
 export async function assumeChain(context: AppContext, profile: ResolvedProfile, root: SessionKeys, finalSeconds: number, serial?: string): Promise<SessionKeys> {
-  const target = stsTarget(context, profile);
   let keys = root;
   for (const [index, hop] of profile.hops.entries()) {
     const last = index === profile.hops.length - 1;
-    keys = await assumeRole(target, keys, {
+    keys = await assumeRole(stsTarget(context, profile), keys, {
       profile: hop.profile,
       roleArn: hop.roleArn,
       sessionName: sessionNameFor(profile, hop.roleSessionName, serial),

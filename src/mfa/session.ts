@@ -53,8 +53,10 @@ export async function chooseSerial(context: AppContext, profile: ResolvedProfile
   return [await askSerial(context, context.terminal, question, (answer) => checkSerial(answer, 'typed on the terminal')), true];
 }
 
+// Taken for each call: under a renewal's deadline, a call gets only what the calls before it left.
 export function stsTarget(context: AppContext, profile: ResolvedProfile) {
-  return targetFor(context.env, 'STS', profile.stsRegion, debugFor(context), context.quickCallMs);
+  const quickMs = context.renewalDeadline === undefined ? undefined : Math.max(1, context.renewalDeadline - Date.now());
+  return targetFor(context.env, 'STS', profile.stsRegion, debugFor(context), quickMs);
 }
 
 // The root's MFA session (GetSessionToken with its long-term keys). Everything that can be checked is checked before

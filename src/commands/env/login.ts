@@ -65,7 +65,7 @@ export class EnvLoginCommand extends SessionCommand {
     const words = loneCodeAsCode(this.context, this);
     if (this.renew && words.code !== undefined) throw new UsageError(`--renew takes no CODE: it renews from the session the shell holds`);
     // The renewal before a prompt: the session's own files, and a short bound on every call.
-    const context = this.renew ? { ...this.context, quickCallMs: RENEWAL_BOUND_MS } : this.context;
+    const context = this.renew ? { ...this.context, renewalDeadline: Date.now() + RENEWAL_BOUND_MS } : this.context;
     const files = this.renew && this.name === undefined && this.directory === undefined ? decodeSessionFiles(this.context.env[SESSION_FILES_VARIABLE]) : undefined;
     const profile = await resolveProfile(context, { ...this, profile: words.profile, files });
     const ecr = this.renew ? null : await ecrRequest(this, context, profile);
