@@ -17,7 +17,7 @@ import { debugLast, namePlaceholders, withOperands } from './cli/usage.js';
 import { commandsNear, helpRequest, mistakeLine, type KnownCommand } from './cli/mistakes.js';
 import { splitExecLine, type OptionShape } from './exec/argv.js';
 import { InterruptedError } from './errors.js';
-import { filesWritten, removeHeldFiles, writesSettled } from './store/in-flight.js';
+import { filesWritten, removeHeldFiles, unfinishedWork, writesSettled } from './store/in-flight.js';
 import { abandonQuestion, terminalOn } from './terminal.js';
 import { VERSION } from './version.js';
 import { printable } from './printable.js';
@@ -185,7 +185,8 @@ function exitOnInterrupt(): void {
     void writesSettled().then(() => {
       const written = filesWritten();
       const what = written.length > 0 ? `interrupted (${signal}) after writing ${written.join(', ')}` : new InterruptedError(signal).message;
-      process.stderr.write(`aws2fa: ${what}\n`);
+      const left = unfinishedWork();
+      process.stderr.write(`aws2fa: ${what}${left === undefined ? '' : `; ${left}`}\n`);
       end();
     });
   };

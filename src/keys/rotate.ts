@@ -8,6 +8,7 @@ import { stsTarget } from '../mfa/session.js';
 import type { ResolvedProfile } from '../profiles/resolve.js';
 import type { AccessKeys, SessionKeys } from '../store/credentials.js';
 import type { FolderOptions } from '../store/paths.js';
+import { noteUnfinished } from '../store/in-flight.js';
 import { pausePoint } from '../store/pause-points.js';
 import { withFileLock } from '../store/lock.js';
 import { resolveTarget } from '../store/atomic.js';
@@ -129,6 +130,7 @@ async function finish(run: Rotating, record: FoundRotation, listed: UserKeys): P
   const newKey = run.oldKey.accessKeyId;
   await takeRecord(run, record, { profile: record.profile, user: record.user, old: record.old, new: record.new, started: record.started });
   if (listed.keys.some((key) => key.accessKeyId === record.old)) {
+    noteUnfinished(`the old key ${shortKey(record.old)} may still be active: run ${rotateCommand(run.folder, run.profile.name)} to finish the rotation`);
     const check = await waitUntilKeyWorks(run.sts, run.oldKey, run.waitMs);
     if (!check.works) {
       throw new RotationError(
@@ -140,6 +142,7 @@ async function finish(run: Rotating, record: FoundRotation, listed: UserKeys): P
     pausePoint('rotate-after-delete');
   }
   endRotation(run.credentials, run.profile.root);
+  noteUnfinished(undefined);
   return { line: `finished the interrupted rotation: ${rotatedLine(listed.userName, record.old, newKey)}; the old key is deleted`, user: listed.userName, newKey, finishedEarlierRun: true };
 }
 
@@ -149,6 +152,8 @@ async function rotate(run: Rotating, earlier: FoundRotation | undefined, user: s
   const debug = debugFor(run.context);
   const record: Rotation = { profile: root, user, old: oldKey.accessKeyId, new: null, started: rfc3339(run.context.now()) };
   await takeRecord(run, earlier, record);
+  // From CreateAccessKey on, an interruption leaves a key (maybe) made: the line that says so names what to run.
+  noteUnfinished(`the rotation of ${root}'s key was under way (IAM may have made a new key): run ${rotateCommand(run.folder, run.profile.name)} to finish it`);
   pausePoint('rotate-before-create');
   let created: CreatedKey;
   try {
@@ -188,6 +193,7 @@ async function rotate(run: Rotating, earlier: FoundRotation | undefined, user: s
   }
   pausePoint('rotate-after-delete');
   endRotation(credentials, root);
+  noteUnfinished(undefined);
   return { line: `${line}; the old key is deleted`, user: created.userName, newKey, finishedEarlierRun: false };
 }
 

@@ -34,6 +34,18 @@ export function lockStillHeld(target: string): boolean | undefined {
   return locks.get(target)?.();
 }
 
+// Work an interruption would leave half done that no written file shows (rotate: a key IAM may have made), said
+// with the interruption.
+let unfinished: string | undefined;
+
+export function noteUnfinished(what: string | undefined): void {
+  unfinished = what;
+}
+
+export function unfinishedWork(): string | undefined {
+  return unfinished;
+}
+
 export function noteWritten(path: string): void {
   written.push(path);
 }

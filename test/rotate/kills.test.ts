@@ -169,4 +169,32 @@ Kills('two runs at once: the second finds the first at work and changes nothing'
 
 Kills("two runs at once without /proc, the first's record days old: the second still finds it at work", ({ world, events }) => twoAtOnce(world, events, true));
 
+// SIGINT (a Ctrl-C) held just after CreateAccessKey answered: the signal waits until the run goes on, and the one line
+// says what is left, rather than "nothing was written" alone; the next rotate finishes without a third key.
+Kills('Ctrl-C right after CreateAccessKey: the line names the rotation under way and the command that finishes it', async ({ world, events }) => {
+  const env = cleanEnv(world.home, { AWS_ENDPOINT_URL: world.fake.url, AWS2FA_TEST_EVENTS: events, AWS2FA_TEST_PAUSE_AT: 'rotate-after-create' });
+  const event = reached(events, 'rotate-after-create');
+  const running = startBinary(['rotate', 'prod', ALICE.code], env);
+  try {
+    const file = await event.seen;
+    running.child.kill('SIGINT');
+    await writeFile(`${file}.go`, '');
+  } finally {
+    event.close();
+  }
+  const exit = await running.exited;
+  assert.is(exit.status, 130, exit.stderr);
+  assert.match(exit.stderr, /^aws2fa: interrupted \(SIGINT\)[^\n]*; the rotation of prod's key was under way \(IAM may have made a new key\): run aws2fa rotate prod to finish it\n$/);
+  await assertWorkingKey(world, 'after Ctrl-C');
+  const createdBefore = creates(world);
+  // The signal is handled once the run waits on the network again, after its synchronous write of the new key.
+  assert.match(exit.stderr, `after writing ${world.credentials}`);
+  const next = await world.aws2fa(['rotate', 'prod', ALICE.code]);
+  assert.is(next.status, 0, next.stderr);
+  assert.match(next.stdout, /^finished the interrupted rotation: rotated alice's key AKIA…MPLE → AKIA…\w{4}; the old key is deleted\n$/);
+  assert.is(creates(world), createdBefore, 'finishing creates no key');
+  const final = await assertWorkingKey(world, 'after Ctrl-C, then rotate');
+  assert.equal(world.fake.iam.keysOf().map((key) => key.accessKeyId), [final], 'one key left: the one in the files');
+});
+
 Kills.run();
