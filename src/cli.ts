@@ -16,7 +16,7 @@ import type { AppContext } from './context.js';
 import { debugLast, namePlaceholders, withOperands } from './cli/usage.js';
 import { commandsNear, helpRequest, mistakeLine, type KnownCommand } from './cli/mistakes.js';
 import { splitExecLine, type OptionShape } from './exec/argv.js';
-import { InterruptedError } from './errors.js';
+import { ENDING_SIGNALS, InterruptedError, type EndingSignal } from './errors.js';
 import { filesWritten, removeHeldFiles, unfinishedWork, writesSettled } from './store/in-flight.js';
 import { abandonQuestion, terminalOn } from './terminal.js';
 import { VERSION } from './version.js';
@@ -168,12 +168,16 @@ export async function runCli(argv: string[], context: AppContext): Promise<numbe
   return cli.run(command, context);
 }
 
-// Ctrl-C or a kill while waiting for the code or for AWS ends the run at once, with 130 / 143 as shells expect.
-// A write that has taken its lock is let finish first (milliseconds), so the message says truthfully what was
-// written; our own files still in flight (lock, temporary file) are removed. A second signal ends at once.
+// Ctrl-C, Ctrl-\, a kill or a closed terminal while waiting for the code or for AWS ends the run at once, with
+// 128+N as shells expect. A write that has taken its lock is let finish first (milliseconds), so the message says
+// truthfully what was written; our own files still in flight (lock, temporary file) are removed, and exit handlers
+// run (mfa_process's group is ended), which Node's default action for these signals would skip. A second signal
+// ends at once.
 function exitOnInterrupt(): void {
   let interrupted = false;
-  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+  const onSignal = (signal: EndingSignal) => {
+    // A closed terminal (SIGHUP) fails the message asynchronously: there is nobody to tell then.
+    if (!interrupted) process.stderr.on('error', () => undefined);
     const status = new InterruptedError(signal).exitCode;
     const end = () => {
       removeHeldFiles();
@@ -190,8 +194,7 @@ function exitOnInterrupt(): void {
       end();
     });
   };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  for (const signal of ENDING_SIGNALS) process.on(signal, () => onSignal(signal));
 }
 
 // stdout that cannot take the output (`>/dev/full`, a closed pipe) is one line on stderr, never a stack trace, and it

@@ -58,8 +58,13 @@ export class ScreenOutputError extends UserError {
 }
 export class DockerError extends UserError {}
 
+// The signals that end a run cleanly; the exit status is 128 + the signal's number, as shells report it.
+const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 } as const;
+export type EndingSignal = keyof typeof SIGNAL_NUMBERS;
+export const ENDING_SIGNALS = Object.keys(SIGNAL_NUMBERS) as EndingSignal[];
+
 export class InterruptedError extends UserError {
-  constructor(signal: 'SIGINT' | 'SIGTERM') {
-    super(`interrupted (${signal}); nothing was written`, signal === 'SIGINT' ? 130 : 143);
+  constructor(signal: EndingSignal) {
+    super(`interrupted (${signal}); nothing was written`, 128 + SIGNAL_NUMBERS[signal]);
   }
 }

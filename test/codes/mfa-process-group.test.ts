@@ -53,6 +53,14 @@ function running(pid: number): boolean {
   }
 }
 
+function pidWritten(pidFile: string): boolean {
+  try {
+    return readFileSync(pidFile, 'utf8').trim().length > 0;
+  } catch {
+    return false;
+  }
+}
+
 // The lingering process named by the pid file ends (a kill takes effect when the process next runs): waited for,
 // the limit only ends a test whose process would never end.
 async function assertEnds(pidFile: string): Promise<void> {
@@ -129,5 +137,27 @@ Group('Ctrl-C while mfa_process waits on the terminal: exit 130, and its group e
   await assertEnds(pidFile);
   assert.is(world.fake.requests.length, 0);
 });
+
+// Node's default action for SIGHUP (the terminal closed) and SIGQUIT (Ctrl-\) skips exit handlers: aws2fa handles
+// them as it does SIGINT, so mfa_process's group ends with it, and the status is 128+N.
+for (const [signal, status] of [['SIGHUP', 129], ['SIGQUIT', 131], ['SIGTERM', 143]] as const) {
+  Group(`${signal} while mfa_process runs: exit ${status}, and its group ends with aws2fa`, async ({ world, pidFile }) => {
+    await useProcess(world, `sleep 300 & echo $! > ${pidFile}; wait`);
+    const child = spawn(process.execPath, [BINARY, 'login', 'prod'], { env: envOf(world) as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    try {
+      const ended = finished(child);
+      await until(() => pidWritten(pidFile), 20_000);
+      child.kill(signal);
+      const result = await ended;
+      assert.equal([result.status, result.stdout], [status, '']);
+      assert.match(result.stderr, `aws2fa: interrupted (${signal}); nothing was written\n`);
+    } finally {
+      clearTimeout(guard);
+    }
+    await assertEnds(pidFile);
+    assert.is(world.fake.requests.length, 0);
+  });
+}
 
 Group.run();
