@@ -94,7 +94,8 @@ let heldValue: string | undefined;
 async function heldRootSession(): Promise<string> {
   if (heldValue) return heldValue;
   const run = await timeOnce([BINARY, 'env', 'login', 'prod', ALICE.code, '--shell', 'bash'], { AWS2FA_HOOK: '1' });
-  const held = /^__aws2fa_held='(aws2fa-held-1:[\w-]+)'$/m.exec(run.stdout)?.[1];
+  // The assignment may stand inside a `case $- in *a*)` that keeps it unexported under `set -a`.
+  const held = /__aws2fa_held='(aws2fa-held-1:[\w-]+)'/.exec(run.stdout)?.[1];
   if (!held) throw new Error(`env login with AWS2FA_HOOK=1 held nothing: exit ${run.status}: ${run.stderr.trim()}`);
   return (heldValue = held);
 }
